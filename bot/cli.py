@@ -1,0 +1,78 @@
+"""The command line: `python -m bot --help`. Exit codes: 0 success, 2 bad input, 1 other errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import TextIO
+
+from bot import commands
+from bot.errors import BadInput
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {value!r}") from exc
+
+
+def _iso_datetime(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日時は ISO 8601 で指定してください: {value!r}") from exc
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"タイムゾーン付きで指定してください (例 +09:00): {value!r}")
+    return parsed
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="豊中市デジタル人材育成ボット")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database: apply migrations")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(run=commands.db_upgrade)
+
+    plan = sub.add_parser("plan", help="the loaded plan: skill map, tiers and catalog")
+    plan.add_argument("action", choices=["show"])
+    plan.add_argument("--json", action="store_true", help="machine-readable JSON")
+    plan.add_argument("--lang", choices=["ja", "en"], default=None)
+    plan.set_defaults(run=commands.plan_show)
+
+    imp = sub.add_parser("import", help="import org units, staff or training records (CSV or .xlsx)")
+    imp.add_argument("kind", choices=["org", "staff", "records"])
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    imp.add_argument("--as-of", type=_iso_date, default=None,
+                     help="effective date of transfers (default: today in BOT_TIMEZONE)")
+    imp.add_argument("--retire-missing", action="store_true",
+                     help="staff import: end the membership of people missing from the file")
+    imp.set_defaults(run=commands.import_file)
+
+    exp = sub.add_parser("export", help="export records or KPI (.xlsx or .csv)")
+    exp.add_argument("kind", choices=["records", "kpi"])
+    exp.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
+    exp.set_defaults(run=commands.export_file)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Parse, run, and map failures to exit codes with a message on stderr."""
+    out = out or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    run: Callable[[argparse.Namespace, TextIO], int | None] = args.run
+    try:
+        return run(args, out) or EXIT_OK
+    except BadInput as exc:
+        print(str(exc), file=sys.stderr)  # noqa: T201
+        return EXIT_BAD_INPUT

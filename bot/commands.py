@@ -1,0 +1,58 @@
+"""The CLI's subcommands: each takes parsed arguments and an output stream, returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TextIO
+
+from bot.errors import BadInput
+from bot.plan import load_plan, plan_to_dict, render_plan
+from bot.runtime import open_runtime
+from bot.settings import load_settings
+from storage.db import make_engine, upgrade
+
+
+def db_upgrade(_args: argparse.Namespace, out: TextIO) -> int:
+    settings = load_settings()
+    upgrade(make_engine(settings.database_url))
+    out.write("データベースを最新の状態にしました。\n")
+    return 0
+
+
+def plan_show(args: argparse.Namespace, out: TextIO) -> int:
+    settings = load_settings()
+    plan = load_plan(settings.plan_file)
+    if args.json:
+        json.dump(plan_to_dict(plan), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(render_plan(plan, lang=args.lang or settings.language))
+    return 0
+
+
+def import_file(args: argparse.Namespace, out: TextIO) -> int:
+    from storage.importing import import_file as run_import
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise BadInput(f"{path}: ファイルが見つかりません。")
+    rt = open_runtime()
+    report = run_import(args.kind, path, rt.sessions, rt.plan, dry_run=args.dry_run,
+                        as_of=args.as_of or rt.today(), now=rt.now(),
+                        retire_missing=args.retire_missing)
+    out.write(report.render())
+    return 0
+
+
+def export_file(args: argparse.Namespace, out: TextIO) -> int:
+    from storage.exporting import export as run_export
+
+    path = Path(args.out)
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise BadInput(f"{path}: 出力ファイルは .xlsx か .csv にしてください。")
+    rt = open_runtime()
+    count = run_export(args.kind, path, rt.sessions, rt.plan, today=rt.today())
+    out.write(f"{path} に {count} 行を書き出しました。\n")
+    return 0

@@ -1,0 +1,1 @@
+"""Scheduled work as plain functions with explicit inputs, plus the APScheduler wiring."""
