@@ -19,7 +19,7 @@ run: $(STAMP)
 ## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 test: $(STAMP)
 	$(BIN)/ruff check bot handlers jobs storage tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers jobs storage tests bench

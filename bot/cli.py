@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="豊中市デジタル人材育成ボット")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    serve = sub.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
+    serve.add_argument("--http", action="store_true", help="serve HTTP on /slack/events even with an app token")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.set_defaults(run=commands.serve)
+
     db = sub.add_parser("db", help="database: apply migrations")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(run=commands.db_upgrade)

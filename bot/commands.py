@@ -14,6 +14,33 @@ from bot.settings import load_settings
 from storage.db import make_engine, upgrade
 
 
+def serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the bot until stopped: Socket Mode with an app token (unless --http), else HTTP."""
+    import logging
+
+    from bot.app import create_app, make_client
+    from bot.server import make_http_server, socket_mode_handler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    socket_mode = bool(settings.slack_app_token) and not args.http
+    if socket_mode:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    else:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    rt = open_runtime(settings)
+    app = create_app(settings, rt.sessions, make_client(settings), rt.plan, rt.now)
+    if socket_mode:
+        out.write("Socket Mode で接続します。\n")
+        socket_mode_handler(app, settings.slack_app_token or "").start()
+        return 0
+    server = make_http_server(app, rt.sessions, args.host, args.port)
+    out.write(f"HTTP で待ち受けます: http://{args.host}:{args.port}/slack/events\n")
+    out.flush()
+    server.run()
+    return 0
+
+
 def db_upgrade(_args: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings()
     upgrade(make_engine(settings.database_url))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,7 @@ from bot.errors import BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_CONTACT = "都市経営部デジタル戦略課"
 
 WHERE = {
     "SLACK_BOT_TOKEN": "Slack app settings → OAuth & Permissions → Bot User OAuth Token (xoxb-…)",
@@ -35,6 +37,23 @@ class Settings:
     timezone: str
     language: str
     plan_file: str | None
+    admin_contact: str
+    # Delivery engine, scheduler and reminders (issue 4): all have defaults.
+    send_window_start: str = "09:00"  # SEND_WINDOW_START
+    send_window_end: str = "17:45"  # SEND_WINDOW_END
+    send_rate_per_second: float = 1.0  # SEND_RATE_PER_SECOND
+    send_max_attempts: int = 6  # SEND_MAX_ATTEMPTS
+    send_backoff_seconds: float = 30.0  # SEND_BACKOFF_SECONDS (first retry; doubles, capped)
+    send_backoff_max_seconds: float = 1800.0  # SEND_BACKOFF_MAX_SECONDS
+    send_lease_seconds: int = 120  # SEND_LEASE_SECONDS
+    reminder_plan_time: str = "08:30"  # REMINDER_PLAN_TIME
+    reminder_first_days: int = 14  # REMINDER_FIRST_DAYS
+    reminder_repeat_days: int = 7  # REMINDER_REPEAT_DAYS
+    reminder_urgent_days: int = 42  # REMINDER_URGENT_DAYS
+    reminder_urgent_repeat_days: int = 3  # REMINDER_URGENT_REPEAT_DAYS
+    reminder_start_by: str = "10-01"  # REMINDER_START_BY
+    reminder_weekly_cap: int = 2  # REMINDER_WEEKLY_CAP
+    delivery_retention_days: int = 90  # DELIVERY_RETENTION_DAYS
 
     @property
     def tz(self) -> ZoneInfo:
@@ -73,6 +92,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env",
         timezone=_get(environ, "BOT_TIMEZONE", "Asia/Tokyo") or "Asia/Tokyo",
         language=_get(environ, "BOT_LANGUAGE", "ja") or "ja",
         plan_file=_get(environ, "PLAN_FILE"),
+        admin_contact=_get(environ, "BOT_ADMIN_CONTACT", DEFAULT_CONTACT) or DEFAULT_CONTACT,
+        **delivery_settings(environ),
     )
     _validate(settings)
     return settings
@@ -91,3 +112,69 @@ def _validate(settings: Settings) -> None:
     app_token = settings.slack_app_token
     if app_token and not app_token.startswith("xapp-"):
         raise SettingsError("SLACK_APP_TOKEN must start with 'xapp-' (an app-level token)")
+
+
+# ---- delivery engine, scheduler and reminders (issue 4) ------------------------------------------------
+_NUMBERS: dict[str, tuple[str, type, float, float]] = {
+    # field: (key, type, minimum, maximum)
+    "send_rate_per_second": ("SEND_RATE_PER_SECOND", float, 0.01, 1000),
+    "send_max_attempts": ("SEND_MAX_ATTEMPTS", int, 1, 100),
+    "send_backoff_seconds": ("SEND_BACKOFF_SECONDS", float, 0, 86400),
+    "send_backoff_max_seconds": ("SEND_BACKOFF_MAX_SECONDS", float, 0, 86400),
+    "send_lease_seconds": ("SEND_LEASE_SECONDS", int, 15, 86400),
+    "reminder_first_days": ("REMINDER_FIRST_DAYS", int, 1, 366),
+    "reminder_repeat_days": ("REMINDER_REPEAT_DAYS", int, 1, 366),
+    "reminder_urgent_days": ("REMINDER_URGENT_DAYS", int, 0, 366),
+    "reminder_urgent_repeat_days": ("REMINDER_URGENT_REPEAT_DAYS", int, 1, 366),
+    "reminder_weekly_cap": ("REMINDER_WEEKLY_CAP", int, 0, 50),
+    "delivery_retention_days": ("DELIVERY_RETENTION_DAYS", int, 1, 3660),
+}
+_TIMES = {"send_window_start": "SEND_WINDOW_START", "send_window_end": "SEND_WINDOW_END",
+          "reminder_plan_time": "REMINDER_PLAN_TIME"}
+
+
+def delivery_settings(environ: dict[str, str]) -> dict[str, object]:
+    """The delivery and reminder keys that are set, parsed and range-checked (unset keys keep defaults)."""
+    values: dict[str, object] = {}
+    for name, (key, kind, low, high) in _NUMBERS.items():
+        raw = _get(environ, key)
+        if raw is None:
+            continue
+        try:
+            number = kind(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{key}={raw!r} is not a{'n integer' if kind is int else ' number'}") from exc
+        if not low <= number <= high:
+            raise SettingsError(f"{key}={raw!r} must be between {low:g} and {high:g}")
+        values[name] = number
+    for name, key in _TIMES.items():
+        raw = _get(environ, key)
+        if raw is not None:
+            values[name] = _hhmm(key, raw)
+    raw = _get(environ, "REMINDER_START_BY")
+    if raw is not None:
+        values["reminder_start_by"] = _month_day(raw)
+    start, end = values.get("send_window_start", "09:00"), values.get("send_window_end", "17:45")
+    if not str(start) < str(end):
+        raise SettingsError(f"SEND_WINDOW_START ({start}) must be before SEND_WINDOW_END ({end})")
+    return values
+
+
+def _hhmm(key: str, raw: str) -> str:
+    """'9:00' → '09:00'; anything else fails naming the key."""
+    hours, _, minutes = raw.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise SettingsError(f"{key}={raw!r}: use HH:MM (e.g. 09:00)")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def _month_day(raw: str) -> str:
+    """'10-01' (MM-DD of the fiscal year); anything else fails naming the key."""
+    month, _, day = raw.partition("-")
+    if not (month.isdigit() and day.isdigit()):
+        raise SettingsError(f"REMINDER_START_BY={raw!r}: use MM-DD (e.g. 10-01)")
+    try:
+        date(2024, int(month), int(day))  # a leap year, so 02-29 is accepted
+    except ValueError as exc:
+        raise SettingsError(f"REMINDER_START_BY={raw!r} is not a day of the year") from exc
+    return f"{int(month):02d}-{int(day):02d}"

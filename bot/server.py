@@ -1,0 +1,68 @@
+"""Serving the app: Socket Mode (no public URL) or HTTP on /slack/events behind waitress."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from storage.db import SessionFactory
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000  # Slack's own payloads are far smaller; anything bigger is refused unread.
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+StartResponse = Callable[..., Any]
+
+
+def _plain(start_response: StartResponse, status: str, body: str) -> Iterable[bytes]:
+    data = body.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def wsgi_app(app: App, sessions: SessionFactory) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The HTTP surface: POST /slack/events (signed), GET /healthz (the database answers)."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == HEALTH_PATH and method == "GET":
+            with sessions() as session:
+                session.execute(text("SELECT 1"))
+            return _plain(start_response, "200 OK", "ok")
+        if path != EVENTS_PATH:
+            return _plain(start_response, "404 Not Found", "not found")
+        if method != "POST":
+            return _plain(start_response, "405 Method Not Allowed", "method not allowed")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain(start_response, "400 Bad Request", "bad content length")
+        if length > MAX_BODY_BYTES:
+            return _plain(start_response, "413 Payload Too Large", "payload too large")
+        return slack(environ, start_response)
+
+    return application
+
+
+def make_http_server(app: App, sessions: SessionFactory, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server (production-grade WSGI); call .run() to serve, .close() to stop."""
+    from waitress.server import create_server
+
+    return create_server(wsgi_app(app, sessions), host=host, port=port, threads=threads,
+                         max_request_body_size=MAX_BODY_BYTES, ident="toyonaka-bot")
+
+
+def socket_mode_handler(app: App, app_token: str) -> Any:
+    """A Socket Mode connection for the app (apps.connections.open on the app's Web API URL);
+    `.start()` serves until stopped, `.connect()` returns at once, `.close()` disconnects."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    return SocketModeHandler(app, app_token)

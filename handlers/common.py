@@ -1,0 +1,62 @@
+"""What every listener shares: who the user is, their language, and refreshing their Home tab."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot.blocks.home import home_view
+from bot.services import identity, progress
+from bot.services.deps import Deps
+from storage.models import Staff
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Who:
+    """The Slack user as the bot knows them: a roster entry (or None) and the language to answer in."""
+
+    user_id: str
+    staff: Staff | None
+    lang: str
+
+
+def user_lookup(client: WebClient) -> identity.UserLookup:
+    """users.info (with locale) for identity.identify, asked at most once per request."""
+
+    @lru_cache(maxsize=4)
+    def lookup(user_id: str) -> identity.SlackUser | None:
+        try:
+            resp = client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+                return None
+            raise
+        user = resp["user"]
+        return identity.SlackUser(id=user["id"], email=(user.get("profile") or {}).get("email"),
+                                  locale=user.get("locale"), deleted=bool(user.get("deleted")))
+
+    return lookup
+
+
+def who(deps: Deps, session: Session, client: WebClient, user_id: str) -> Who:
+    lookup = user_lookup(client)
+    staff = identity.identify(session, user_id, lookup)
+    if staff is not None:
+        return Who(user_id, staff, identity.language_of(deps, staff))
+    user = lookup(user_id)
+    return Who(user_id, None, identity.language_of(deps, None, user.locale if user else None))
+
+
+def publish_home(deps: Deps, session: Session, client: WebClient, person: Who) -> None:
+    """Rebuild and publish the person's Home tab (after every action)."""
+    if person.staff is None:
+        return
+    st = progress.standing(deps, session, person.staff, person.lang)
+    client.views_publish(user_id=person.user_id, view=home_view(st, deps.plan, deps.settings.tz))

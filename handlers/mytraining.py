@@ -1,0 +1,28 @@
+"""/mytraining: the person's standing (or help), answered in the ack, visible only to them."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.blocks.staff import help_message, mytraining_message, not_in_roster_message
+from bot.services import progress
+from bot.services.deps import Deps
+from handlers.common import who
+
+
+def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
+    @app.command(ids.COMMAND)
+    def mytraining(ack: Ack, command: dict, client: WebClient) -> None:  # type: ignore[type-arg]
+        words = (command.get("text") or "").strip().lower().split()
+        with deps.sessions() as session:
+            person = who(deps, session, client, command["user_id"])
+            if person.staff is None:
+                text, blocks = not_in_roster_message(person.lang, deps.settings.admin_contact)
+            elif not words:
+                st = progress.standing(deps, session, person.staff, person.lang)
+                text, blocks = mytraining_message(st, deps.plan)
+            else:  # "help", and anything unknown, gets the help
+                text, blocks = help_message(person.lang)
+        ack(response_type="ephemeral", text=text, blocks=blocks)
