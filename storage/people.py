@@ -75,13 +75,17 @@ def unit_is_digital(session: Session, unit_id: int) -> bool:
 
 
 def latest_sheet(session: Session, staff_id: int) -> Sheet | None:
-    stmt = (select(SelfAssessment).where(SelfAssessment.staff_id == staff_id)
-            .order_by(SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc()))  # type: ignore[union-attr, attr-defined]
-    sheet = session.exec(stmt).first()
-    if sheet is None:
+    """The newest sheet with its ratings, in one statement."""
+    newest = (select(SelfAssessment.id).where(SelfAssessment.staff_id == staff_id)
+              .order_by(SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc())  # type: ignore[union-attr, attr-defined]
+              .limit(1).scalar_subquery())
+    stmt = (select(SelfAssessment, SelfAssessmentRating)
+            .outerjoin(SelfAssessmentRating, SelfAssessmentRating.assessment_id == SelfAssessment.id)  # type: ignore[arg-type]
+            .where(SelfAssessment.id == newest))
+    rows = session.exec(stmt).all()
+    if not rows:
         return None
-    rows = session.exec(select(SelfAssessmentRating).where(SelfAssessmentRating.assessment_id == sheet.id)).all()
-    return Sheet(sheet, {r.row: r.rating for r in rows})
+    return Sheet(rows[0][0], {r.row: r.rating for _, r in rows if r is not None})
 
 
 def pending_request(session: Session, staff_id: int) -> StepUpRequest | None:
