@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TextIO
 
-from bot import commands
+from bot import commands, commands_demo
 from bot.errors import BadInput
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--retire-missing", action="store_true",
                      help="staff import: end the membership of people missing from the file")
     imp.set_defaults(run=commands.import_file)
+
+    demo = sub.add_parser("demo", help="a fictional city for demos and benchmarks")
+    demo.add_argument("action", choices=["seed"])
+    demo.add_argument("--staff", type=int, default=500)
+    demo.add_argument("--records-per-person", type=int, default=12)
+    demo.add_argument("--seed", type=int, default=2027, help="random seed (same seed, same city)")
+    demo.set_defaults(run=commands_demo.demo_seed)
 
     exp = sub.add_parser("export", help="export records or KPI (.xlsx or .csv)")
     exp.add_argument("kind", choices=["records", "kpi"])
