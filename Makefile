@@ -27,6 +27,9 @@ lint: $(STAMP)
 ## make bench: the benchmarks behind BENCHMARKS.md
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_staff.py
+	$(BIN)/python bench/bench_delivery.py --messages 10000 --rate 50 --staff 50000 --runs 3
+	$(BIN)/python bench/bench_digest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

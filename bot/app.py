@@ -11,6 +11,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.i18n import t
 from bot.plan import Plan
 from bot.services.deps import Deps
 from bot.settings import Settings
@@ -38,10 +39,10 @@ def create_app(settings: Settings, sessions: SessionFactory, client: WebClient, 
               token_verification_enabled=False, raise_error_for_unhandled_request=False)
     deps = Deps(plan=plan, sessions=sessions, settings=settings, clock=clock)
     app.middleware(_drop_repeated_events(deps))
-    app.error(_on_error)
-    from handlers import assessment, home, mytraining, stepup, training
+    app.error(_on_error(deps))
+    from handlers import admin, assessment, home, managers, mytraining, records_extra, reminders, stepup, training
 
-    for module in (mytraining, home, training, assessment, stepup):
+    for module in (mytraining, home, training, assessment, stepup, reminders, managers, admin, records_extra):
         module.register(app, deps)
     return app
 
@@ -61,7 +62,26 @@ def _drop_repeated_events(deps: Deps) -> Callable[..., Any]:
     return middleware
 
 
-def _on_error(error: Exception, body: dict) -> None:  # type: ignore[type-arg]
-    """The one error handler: log what failed (never tokens or free-text answers)."""
-    kind = body.get("type") if isinstance(body, dict) else None
-    log.error("unhandled error in a listener (%s): %s", kind, type(error).__name__, exc_info=error)
+def _on_error(deps: Deps) -> Callable[..., None]:
+    """The one error handler: log what failed (never tokens or free-text answers), and tell the person,
+    politely and in the bot's language, that nothing was done so they can try again."""
+
+    def handle(error: Exception, body: dict, client: WebClient) -> None:  # type: ignore[type-arg]
+        kind = body.get("type") if isinstance(body, dict) else None
+        log.error("unhandled error in a listener (%s): %s", kind, type(error).__name__, exc_info=error)
+        user = _user_of(body)
+        if user:
+            client.chat_postMessage(channel=user, text=t(deps.settings.language, "error_internal"))
+
+    return handle
+
+
+def _user_of(body: dict) -> str | None:  # type: ignore[type-arg]
+    """The Slack user behind a request (interactions, commands and events), if any."""
+    user = body.get("user") if isinstance(body, dict) else None
+    if isinstance(user, dict):
+        return user.get("id")
+    if isinstance(user, str):
+        return user
+    found = body.get("user_id") or (body.get("event") or {}).get("user")
+    return found if isinstance(found, str) else None

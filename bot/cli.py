@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TextIO
 
-from bot import commands, commands_demo
+from bot import commands, commands_admin, commands_demo
 from bot.errors import BadInput
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--lang", choices=["ja", "en"], default=None)
     plan.set_defaults(run=commands.plan_show)
 
-    imp = sub.add_parser("import", help="import org units, staff or training records (CSV or .xlsx)")
-    imp.add_argument("kind", choices=["org", "staff", "records"])
+    imp = sub.add_parser("import", help="import org units, staff, training records, qualifications or On-JT "
+                                        "(CSV or .xlsx)")
+    imp.add_argument("kind", choices=["org", "staff", "records", "qualifications", "onjt"])
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     imp.add_argument("--as-of", type=_iso_date, default=None,
@@ -69,10 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=commands_demo.demo_seed)
 
     exp = sub.add_parser("export", help="export records or KPI (.xlsx or .csv)")
-    exp.add_argument("kind", choices=["records", "kpi"])
-    exp.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
-    exp.set_defaults(run=commands.export_file)
+    exp.add_argument("kind", choices=["records", "kpi", "team"])
+    exp.add_argument("unit", nargs="?", help="team: the unit (所属コード); its sub-units are included")
+    exp.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv (team: .xlsx)")
+    exp.set_defaults(run=commands_admin.export_any)
+    _add_jobs(sub)
+    commands_admin.add_parsers(sub)  # roles, digest (issue 5)
     return parser
+
+
+def _add_jobs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`jobs list` and `jobs run NAME [--now ISO8601]` (bot.commands_jobs)."""
+    from bot import commands_jobs
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs: list them, or run one once by hand")
+    actions = jobs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("list", help="each job, its schedule and last run").set_defaults(run=commands_jobs.jobs_list)
+    run = actions.add_parser("run", help="run one job once (reminders, send, housekeeping)")
+    run.add_argument("name")
+    run.add_argument("--now", type=_iso_datetime, default=None,
+                     help="run as of this moment, e.g. 2026-06-01T08:30+09:00 (the clock runs on from it)")
+    run.set_defaults(run=commands_jobs.jobs_run)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

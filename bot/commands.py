@@ -22,23 +22,31 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
     from bot.server import make_http_server, socket_mode_handler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("slack_bolt").setLevel(logging.WARNING)  # its INFO lines quote request bodies
     settings = load_settings()
     socket_mode = bool(settings.slack_app_token) and not args.http
     if socket_mode:
         settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     else:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    from jobs.scheduler import start_scheduler
+
     rt = open_runtime(settings)
-    app = create_app(settings, rt.sessions, make_client(settings), rt.plan, rt.now)
-    if socket_mode:
-        out.write("Socket Mode で接続します。\n")
-        socket_mode_handler(app, settings.slack_app_token or "").start()
+    client = make_client(settings)
+    app = create_app(settings, rt.sessions, client, rt.plan, rt.now)
+    scheduler = start_scheduler(rt, client)  # the clock: planners and the outbox sender
+    try:
+        if socket_mode:
+            out.write("Socket Mode で接続します。\n")
+            socket_mode_handler(app, settings.slack_app_token or "").start()
+            return 0
+        server = make_http_server(app, rt.sessions, args.host, args.port)
+        out.write(f"HTTP で待ち受けます: http://{args.host}:{args.port}/slack/events\n")
+        out.flush()
+        server.run()
         return 0
-    server = make_http_server(app, rt.sessions, args.host, args.port)
-    out.write(f"HTTP で待ち受けます: http://{args.host}:{args.port}/slack/events\n")
-    out.flush()
-    server.run()
-    return 0
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def db_upgrade(_args: argparse.Namespace, out: TextIO) -> int:

@@ -7,6 +7,7 @@ The rules live in ``bot/rules_*.py``; import them from here.
 - access: ``eligibility``, ``next_courses``, ``may_step_up`` (rules_access)
 - records: ``validate_completion`` (rules_records)
 - self-assessment: ``assessment_gap`` (rules_assessment)
+- qualifications: ``qualified_courses``, ``qualified_by``, ``evidence_rows`` (rules_qualifications)
 
 Refusals and problems are reason codes (``ELIGIBILITY_REASONS``, ``STEP_UP_REASONS``,
 ``COMPLETION_ERRORS``); the i18n catalog turns them into prose.
@@ -20,6 +21,7 @@ from bot.rules_base import (
     ABOVE_NEXT_TIER,
     ALREADY_COMPLETED,
     ALREADY_ENROLLED,
+    ALREADY_QUALIFIED,
     ASSESSMENT_MISSING,
     ASSESSMENT_STALE,
     CANDIDATE_GROUP_ONLY,
@@ -48,6 +50,7 @@ from bot.rules_progress import (
     requirement_groups,
     tier_progress,
 )
+from bot.rules_qualifications import evidence_rows, qualified_by, qualified_courses
 from bot.rules_records import (
     BEFORE_ENROLMENT,
     COMPLETION_ERRORS,
@@ -60,12 +63,14 @@ from bot.rules_records import (
 )
 
 __all__ = [
-    "ABOVE_NEXT_TIER", "ALREADY_COMPLETED", "ALREADY_ENROLLED", "ASSESSMENT_MISSING", "ASSESSMENT_STALE",
+    "ABOVE_NEXT_TIER", "ALREADY_COMPLETED", "ALREADY_ENROLLED", "ALREADY_QUALIFIED", "ASSESSMENT_MISSING",
+    "ASSESSMENT_STALE",
     "BEFORE_ENROLMENT", "CANDIDATE_GROUP_ONLY", "COMPLETED_ONLY", "COMPLETION_ERRORS", "DIGITAL_DEPT_ONLY",
     "ELIGIBILITY_REASONS", "HOURS_CAP", "IN_FUTURE", "LOCKED_PREVIOUS_TIER_INCOMPLETE", "NOT_POSITIVE",
     "OUT_OF_RANGE", "STEP_UP_REASONS", "TIER_INCOMPLETE", "TOP_TIER", "TRACK_ONLY",
     "AreaGap", "Eligibility", "Gap", "GapRow", "GroupProgress", "History", "Person", "TierProgress",
-    "assessment_gap", "audience_restriction", "course_min_hours", "courses_required", "eligibility",
-    "hours_bounds", "is_tier_complete", "main_path", "may_step_up", "next_courses", "requirement_groups",
+    "assessment_gap", "audience_restriction", "course_min_hours", "courses_required", "eligibility", "evidence_rows",
+    "hours_bounds", "is_tier_complete", "main_path", "may_step_up", "next_courses", "qualified_by",
+    "qualified_courses", "requirement_groups",
     "tier_access", "tier_progress", "top_tier", "track_open_to", "validate_completion", "validate_person",
 ]

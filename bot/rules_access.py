@@ -11,6 +11,7 @@ from bot.rules_base import (
     ALLOWED,
     ALREADY_COMPLETED,
     ALREADY_ENROLLED,
+    ALREADY_QUALIFIED,
     ASSESSMENT_MISSING,
     ASSESSMENT_STALE,
     CANDIDATE_GROUP_ONLY,
@@ -34,11 +35,14 @@ from bot.rules_progress import courses_required, is_tier_complete, tier_progress
 def eligibility(plan: Plan, person: Person, history: History, course: Course) -> Eligibility:
     """Whether the person may take the course now; when not, the first reason code that applies.
 
-    Order: record (already completed / enrolled), who the course is for (department, candidate group,
-    track), then the ladder (more than one tier up; next tier locked until this tier is complete).
+    Order: record (already completed / done through a qualification / enrolled), who the course is for
+    (department, candidate group, track), then the ladder (more than one tier up; next tier locked until this
+    tier is complete).
     """
     if course.id in history.completed:
         return refuse(ALREADY_COMPLETED)
+    if course.id in history.qualified:
+        return refuse(ALREADY_QUALIFIED)
     if course.id in history.enrolled:
         return refuse(ALREADY_ENROLLED)
     reason = audience_restriction(plan, person, course)
@@ -79,7 +83,7 @@ def next_courses(plan: Plan, person: Person, history: History, limit: int = 5) -
     """What to take next: the missing courses of this tier, or the next tier's once this one is done.
 
     Missing courses come from each unsatisfied group's reported path, groups in plan order; only
-    courses the person may take now (never completed, enrolled or locked ones).
+    courses the person may take now (never completed, qualified, enrolled or locked ones).
     """
     if limit < 0:
         raise ValueError(f"limit must be >= 0, not {limit}")

@@ -11,6 +11,7 @@ from bot.plan.model import DEPT_KINDS, TRACKS, Course, Part, Path, Plan, Require
 
 # Eligibility reason codes (the i18n catalog turns them into prose).
 ALREADY_COMPLETED = "already_completed"
+ALREADY_QUALIFIED = "already_qualified"  # a qualification the person holds stands for the course
 ALREADY_ENROLLED = "already_enrolled"
 DIGITAL_DEPT_ONLY = "digital_dept_only"
 CANDIDATE_GROUP_ONLY = "candidate_group_only"
@@ -18,7 +19,7 @@ TRACK_ONLY = "track_only"
 ABOVE_NEXT_TIER = "above_next_tier"
 LOCKED_PREVIOUS_TIER_INCOMPLETE = "locked_previous_tier_incomplete"
 ELIGIBILITY_REASONS: tuple[str, ...] = (
-    ALREADY_COMPLETED, ALREADY_ENROLLED, DIGITAL_DEPT_ONLY, CANDIDATE_GROUP_ONLY, TRACK_ONLY,
+    ALREADY_COMPLETED, ALREADY_QUALIFIED, ALREADY_ENROLLED, DIGITAL_DEPT_ONLY, CANDIDATE_GROUP_ONLY, TRACK_ONLY,
     ABOVE_NEXT_TIER, LOCKED_PREVIOUS_TIER_INCOMPLETE,
 )
 
@@ -53,23 +54,32 @@ class Person:
 
 @dataclass(frozen=True)
 class History:
-    """A person's training record: completed course id -> hours credited, and courses in progress."""
+    """A person's training record: completed course id -> hours credited, courses in progress, and the
+    courses their qualifications stand for (see rules_qualifications.qualified_courses)."""
 
     completed: Mapping[str, float] = field(default_factory=dict)
     enrolled: frozenset[str] = frozenset()  # 受講中; a completed course is never also enrolled
+    # Done through a qualification: counted as done, never as hours. A course started before the
+    # qualification was obtained stays enrolled (the person may still finish it and report it).
+    qualified: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         done = MappingProxyType(dict(self.completed))
         object.__setattr__(self, "completed", done)
+        object.__setattr__(self, "qualified", frozenset(self.qualified))
         object.__setattr__(self, "enrolled", frozenset(self.enrolled).difference(done))
 
     def __hash__(self) -> int:
         """Hash by content, so that equal histories can key a cache."""
-        return hash((frozenset(self.completed.items()), self.enrolled))
+        return hash((frozenset(self.completed.items()), self.enrolled, self.qualified))
+
+    def is_done(self, course_id: str) -> bool:
+        """Completed, or stood for by a qualification the person holds."""
+        return course_id in self.completed or course_id in self.qualified
 
     def with_completed(self, course_id: str, hours: float) -> History:
         """A copy with one more completed course (no longer enrolled)."""
-        return History({**self.completed, course_id: hours}, self.enrolled - {course_id})
+        return History({**self.completed, course_id: hours}, self.enrolled - {course_id}, self.qualified)
 
 
 @dataclass(frozen=True)

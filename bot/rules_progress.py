@@ -21,9 +21,10 @@ class GroupProgress:
     group: RequirementGroup
     satisfied: bool
     path: Path  # the first complete path, else the one closest to done (see _choose_paths)
-    done: int  # courses of `path` completed
+    done: int  # courses of `path` done (completed, or stood for by a qualification)
     total: int  # courses of `path`
-    missing: tuple[str, ...]  # course ids of `path` not completed, in path order
+    missing: tuple[str, ...]  # course ids of `path` not done, in path order
+    qualified: tuple[str, ...] = ()  # course ids of `path` done through a qualification (not completed)
 
     @property
     def via_alternative(self) -> bool:
@@ -38,11 +39,12 @@ class TierProgress:
     tier: int
     groups: tuple[GroupProgress, ...]
     complete: bool
-    courses_done: int  # over the reported paths, each course counted once
+    courses_done: int  # over the reported paths, each course counted once (qualifications included)
     courses_total: int
     hours_done: float  # credited hours of completed courses on any path of the tier's groups
     hours_remaining: float  # hours_min of the missing courses of the reported paths
     unknown_hours_courses: int  # missing courses the plan gives no hours for (not in hours_remaining)
+    qualified: tuple[str, ...] = ()  # course ids of the reported paths done through a qualification
 
     @property
     def via_alternative(self) -> tuple[str, ...]:
@@ -89,24 +91,26 @@ def tier_progress(plan: Plan, person: Person, history: History, tier: int | None
         tier=level,
         groups=progress,
         complete=all(gp.satisfied for gp in progress),
-        courses_done=sum(1 for cid in shown if cid in history.completed),
+        courses_done=sum(1 for cid in shown if history.is_done(cid)),
         courses_total=len(shown),
         hours_done=_hours_done(groups, history),
         hours_remaining=known,
         unknown_hours_courses=unknown,
+        qualified=_unique(cid for gp in progress for cid in gp.qualified),
     )
 
 
 def _group_progress(group: RequirementGroup, path: Path, history: History) -> GroupProgress:
     """The status of one group on its chosen path."""
-    missing = tuple(cid for cid in path.courses if cid not in history.completed)
+    missing = tuple(cid for cid in path.courses if not history.is_done(cid))
+    qualified = tuple(cid for cid in path.courses if cid in history.qualified and cid not in history.completed)
     total = len(path.courses)
-    return GroupProgress(group, not missing, path, total - len(missing), total, missing)
+    return GroupProgress(group, not missing, path, total - len(missing), total, missing, qualified)
 
 
 def _satisfied_by(group: RequirementGroup, history: History) -> Path | None:
-    """The first path of the group with every course completed, if any."""
-    return next((p for p in group.paths if all(c in history.completed for c in p.courses)), None)
+    """The first path of the group with every course done, if any."""
+    return next((p for p in group.paths if all(history.is_done(c) for c in p.courses)), None)
 
 
 def _choose_paths(plan: Plan, groups: Sequence[RequirementGroup], history: History) -> list[Path]:
@@ -139,13 +143,13 @@ def _in_play(group: RequirementGroup, history: History) -> tuple[Path, ...]:
     return tuple(
         p for p in group.paths
         if p is main or not p.alternative
-        or any(c in history.completed or c in history.enrolled for c in p.courses)
+        or any(history.is_done(c) or c in history.enrolled for c in p.courses)
     )
 
 
 def _cost(plan: Plan, paths: Iterable[Path], history: History) -> tuple[float, int, int]:
     """What is left to do on these paths together: (known hours, unknown-hours courses, courses)."""
-    missing = _unique(cid for p in paths for cid in p.courses if cid not in history.completed)
+    missing = _unique(cid for p in paths for cid in p.courses if not history.is_done(cid))
     known, unknown = _missing_hours(plan, missing)
     return known, unknown, len(missing)
 
@@ -163,7 +167,8 @@ def _missing_hours(plan: Plan, course_ids: Iterable[str]) -> tuple[float, int]:
 
 
 def _hours_done(groups: Iterable[RequirementGroup], history: History) -> float:
-    """Credited hours of the completed courses that appear on any path of the groups."""
+    """Credited hours of the completed courses that appear on any path of the groups (a course stood for
+    by a qualification credits no hours)."""
     ids = _unique(cid for g in groups for p in g.paths for cid in p.courses)
     return sum((history.completed[cid] for cid in ids if cid in history.completed), 0.0)
 

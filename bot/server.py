@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -52,12 +53,26 @@ def wsgi_app(app: App, sessions: SessionFactory) -> Callable[[dict[str, Any], St
     return application
 
 
-def make_http_server(app: App, sessions: SessionFactory, host: str, port: int, threads: int = 8) -> Any:
+def make_http_server(app: App, sessions: SessionFactory, host: str, port: int, threads: int = 8,
+                     **adjustments: Any) -> Any:
     """A waitress server (production-grade WSGI); call .run() to serve, .close() to stop."""
     from waitress.server import create_server
 
     return create_server(wsgi_app(app, sessions), host=host, port=port, threads=threads,
-                         max_request_body_size=MAX_BODY_BYTES, ident="toyonaka-bot")
+                         max_request_body_size=MAX_BODY_BYTES, ident="toyonaka-bot", **adjustments)
+
+
+def serve_until(server: Any, stop: threading.Event, tick: float = 0.05) -> None:
+    """Serve in this thread until `stop` is set, then close every socket from this same thread
+    (waitress's loop is not thread-safe, so it is never closed from outside)."""
+    from waitress import wasyncore
+
+    try:
+        while not stop.is_set():
+            wasyncore.loop(timeout=tick, map=server._map, count=1)
+    finally:
+        wasyncore.close_all(server._map)
+        server.task_dispatcher.shutdown()
 
 
 def socket_mode_handler(app: App, app_token: str) -> Any:

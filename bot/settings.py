@@ -54,6 +54,10 @@ class Settings:
     reminder_start_by: str = "10-01"  # REMINDER_START_BY
     reminder_weekly_cap: int = 2  # REMINDER_WEEKLY_CAP
     delivery_retention_days: int = 90  # DELIVERY_RETENTION_DAYS
+    # Managers (issue 5): the weekly digest and step-up decisions; all have defaults.
+    digest_time: str = "08:30"  # DIGEST_TIME (Mondays, or the week's first working day)
+    digest_stalled_days: int = 30  # DIGEST_STALLED_DAYS: a course in progress this long is "stalled"
+    step_up_admin_confirm: bool = False  # STEP_UP_ADMIN_CONFIRM: an administrator confirms approvals
 
     @property
     def tz(self) -> ZoneInfo:
@@ -94,6 +98,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env",
         plan_file=_get(environ, "PLAN_FILE"),
         admin_contact=_get(environ, "BOT_ADMIN_CONTACT", DEFAULT_CONTACT) or DEFAULT_CONTACT,
         **delivery_settings(environ),
+        **manager_settings(environ),
     )
     _validate(settings)
     return settings
@@ -178,3 +183,26 @@ def _month_day(raw: str) -> str:
     except ValueError as exc:
         raise SettingsError(f"REMINDER_START_BY={raw!r} is not a day of the year") from exc
     return f"{int(month):02d}-{int(day):02d}"
+
+
+# ---- managers (issue 5) ---------------------------------------------------------------------------------
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def manager_settings(environ: dict[str, str]) -> dict[str, object]:
+    """DIGEST_TIME, DIGEST_STALLED_DAYS and STEP_UP_ADMIN_CONFIRM when set, validated (unset keep defaults)."""
+    values: dict[str, object] = {}
+    raw = _get(environ, "DIGEST_TIME")
+    if raw is not None:
+        values["digest_time"] = _hhmm("DIGEST_TIME", raw)
+    raw = _get(environ, "DIGEST_STALLED_DAYS")
+    if raw is not None:
+        if not raw.isdigit() or not 1 <= int(raw) <= 366:
+            raise SettingsError(f"DIGEST_STALLED_DAYS={raw!r} must be a whole number of days between 1 and 366")
+        values["digest_stalled_days"] = int(raw)
+    raw = _get(environ, "STEP_UP_ADMIN_CONFIRM")
+    if raw is not None:
+        if raw.lower() not in _TRUE + _FALSE:
+            raise SettingsError(f"STEP_UP_ADMIN_CONFIRM={raw!r}: use true or false")
+        values["step_up_admin_confirm"] = raw.lower() in _TRUE
+    return values

@@ -20,7 +20,7 @@ from bot.blocks.modals import result_modal
 from bot.forms import ratings_from, selected
 from bot.i18n import t
 from bot.rules import assessment_gap
-from bot.services import assessment, progress
+from bot.services import assessment, progress, records_extra
 from bot.services.assessment import SheetTarget
 from bot.services.deps import Deps, UserError
 from handlers.common import publish_home, who
@@ -97,6 +97,7 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
                     person.lang, err.key)))
                 return
             gap = assessment_gap(plan, state.ratings, state.tier, state.track)
-            ack(response_action="update",
-                view=gap_view(person.lang, gap, target_label(plan, state.tier, state.track, person.lang)))
+            evidence = records_extra.evidence_of(deps, session, person.staff)
+            ack(response_action="update", view=gap_view(
+                person.lang, gap, target_label(plan, state.tier, state.track, person.lang), evidence))
             publish_home(deps, session, client, person)

@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks.home import home_view
-from bot.services import identity, progress
+from bot.blocks.team import home_section
+from bot.services import identity, manager_team, progress
 from bot.services.deps import Deps
 from storage.models import Staff
 
@@ -59,4 +60,6 @@ def publish_home(deps: Deps, session: Session, client: WebClient, person: Who) -
     if person.staff is None:
         return
     st = progress.standing(deps, session, person.staff, person.lang)
-    client.views_publish(user_id=person.user_id, view=home_view(st, deps.plan, deps.settings.tz))
+    team, admin = manager_team.home_part(deps, session, person.staff)
+    view = home_view(st, deps.plan, deps.settings.tz, home_section(team, person.lang, admin))
+    client.views_publish(user_id=person.user_id, view=view)

@@ -9,6 +9,7 @@ from bot import ids
 from bot.blocks.staff import help_message, mytraining_message, not_in_roster_message
 from bot.services import progress
 from bot.services.deps import Deps
+from handlers import managers
 from handlers.common import who
 
 
@@ -23,6 +24,9 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
             elif not words:
                 st = progress.standing(deps, session, person.staff, person.lang)
                 text, blocks = mytraining_message(st, deps.plan)
+            elif words[0] in managers.COMMAND_WORDS:  # team, find, export, admin (issue 5)
+                text, blocks = managers.command_answer(deps, session, client, person, command)
             else:  # "help", and anything unknown, gets the help
                 text, blocks = help_message(person.lang)
+                blocks += managers.help_blocks(deps, session, person)
         ack(response_type="ephemeral", text=text, blocks=blocks)

@@ -9,7 +9,7 @@ from bot import ids
 from bot.blocks import fmt
 from bot.blocks.modals import result_modal, step_up_modal
 from bot.i18n import t
-from bot.services import identity, progress, stepup
+from bot.services import manager_stepup, progress, stepup
 from bot.services.deps import Deps, UserError
 from handlers.common import publish_home, who
 
@@ -52,9 +52,7 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
             key = "step_up_filed" if reachable else "step_up_filed_no_manager"
             ack(response_action="update", view=result_modal(lang, "title_step_up", t(
                 lang, key, target=target, contact=deps.settings.admin_contact)))
-            for manager in reachable:
-                m_lang = identity.language_of(deps, manager)
-                client.chat_postMessage(channel=manager.slack_id, text=t(
-                    m_lang, "step_up_manager_dm", name=person.staff.name,
-                    target=fmt.tier_name(plan.tier(filed.request.to_tier), m_lang)))
+            for channel, message in manager_stepup.request_notices(deps, session, person.staff, filed.request,
+                                                                   filed.managers):  # with approve/decline
+                client.chat_postMessage(channel=channel, **message)
             publish_home(deps, session, client, person)

@@ -158,3 +158,8 @@ class StepUpRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     comment: str = Field(default="", max_length=1000)
+
+
+from storage.delivery_models import Delivery, JobSlot, ReminderLog, ReminderPref, SenderState  # noqa: E402,F401
+from storage.manager_models import StaffRole, UnitChannel  # noqa: E402,F401  (registers all the managers' tables)
+from storage.record_models import OnJTEntry, QualificationHeld  # noqa: E402,F401  (qualifications and On-JT)

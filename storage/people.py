@@ -19,6 +19,7 @@ from storage.models import (
     StaffGroup,
     StepUpRequest,
 )
+from storage.record_models import OnJTEntry, QualificationHeld
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Record:
     enrolments: Sequence[Enrolment]
     latest_sheet: Sheet | None
     pending_request: StepUpRequest | None
+    qualifications: Sequence[QualificationHeld] = ()  # by date obtained
+    onjt: Sequence[OnJTEntry] = ()  # newest first
 
 
 def by_slack_id(session: Session, slack_id: str) -> Staff | None:
@@ -101,8 +104,12 @@ def load_record(session: Session, staff: Staff, day: date) -> Record:
     groups = frozenset(session.exec(select(StaffGroup.group_key).where(StaffGroup.staff_id == staff.id)).all())
     enrolments = session.exec(select(Enrolment).where(Enrolment.staff_id == staff.id)
                               .order_by(Enrolment.id)).all()  # type: ignore[arg-type]
+    quals = session.exec(select(QualificationHeld).where(QualificationHeld.staff_id == staff.id)
+                         .order_by(QualificationHeld.obtained_on, QualificationHeld.id)).all()  # type: ignore[arg-type]
+    onjt = session.exec(select(OnJTEntry).where(OnJTEntry.staff_id == staff.id)
+                        .order_by(OnJTEntry.started_on.desc(), OnJTEntry.id.desc())).all()  # type: ignore[attr-defined, union-attr]
     return Record(staff, unit, digital, groups, enrolments, latest_sheet(session, staff.id),
-                  pending_request(session, staff.id))
+                  pending_request(session, staff.id), quals, onjt)
 
 
 def enrolment(session: Session, staff_id: int, course_id: str) -> Enrolment | None:

@@ -9,6 +9,7 @@ from bot.services.deps import Deps
 from bot.settings import load_settings
 from storage.db import SessionFactory
 from storage.models import Enrolment, Membership, OrgUnit, SelfAssessment, SelfAssessmentRating, Staff
+from storage.record_models import OnJTEntry, QualificationHeld
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, a Friday
 TODAY = date(2026, 11, 27)
@@ -82,3 +83,19 @@ def sheet(sessions: SessionFactory, staff_id: int, tier: int, track: str | None,
 def min_hours(course_id: str) -> float:
     course = load_plan().courses[course_id]
     return course.hours_min if course.hours_min is not None else 1.0
+
+
+def qualifications(sessions: SessionFactory, staff_id: int, ids: list[str], on: date = date(2025, 4, 1)) -> None:
+    """The person holds these qualifications (obtained on `on`)."""
+    with sessions() as s:
+        s.add_all([QualificationHeld(staff_id=staff_id, qualification_id=q, obtained_on=on, source="import",
+                                     recorded_at=NOW) for q in ids])
+        s.commit()
+
+
+def onjt(sessions: SessionFactory, staff_id: int, entries: list[tuple[str, str, date, date | None, str]]) -> None:
+    """On-JT entries as (opportunity id, role, started_on, ended_on, note)."""
+    with sessions() as s:
+        s.add_all([OnJTEntry(staff_id=staff_id, opportunity_id=o, role=r, started_on=a, ended_on=e, note=n,
+                             source="self", recorded_at=NOW) for o, r, a, e, n in entries])
+        s.commit()

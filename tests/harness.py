@@ -14,7 +14,7 @@ from slackreq import SlackRequester
 
 from bot.app import create_app, make_client
 from bot.plan import load_plan
-from bot.server import make_http_server
+from bot.server import make_http_server, serve_until
 from bot.settings import Settings, load_settings
 from storage.db import SessionFactory
 
@@ -68,11 +68,13 @@ def running_bot(db_url: str, sessions: SessionFactory, clock: Clock, **env: str)
         settings = bot_settings(fake, db_url, **env)
         app = create_app(settings, sessions, make_client(settings), load_plan(settings.plan_file), clock)
         server = make_http_server(app, sessions, "127.0.0.1", 0, threads=4)
-        thread = threading.Thread(target=server.run, name="bot-http", daemon=True)
+        stop = threading.Event()
+        thread = threading.Thread(target=serve_until, args=(server, stop), name="bot-http", daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{server.effective_port}"
         try:
             yield Bot(fake, SlackRequester(url, SIGNING_SECRET), sessions, clock, settings, url)
         finally:
-            server.close()
+            stop.set()
             thread.join(timeout=5)
+            assert not thread.is_alive(), "the bot's HTTP server did not stop"

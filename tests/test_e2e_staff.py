@@ -12,6 +12,7 @@ from slackpayloads import app_home_opened
 from sqlmodel import select
 
 from bot import ids
+from bot.i18n import t
 from bot.services import assessment
 from bot.services.assessment import SheetTarget
 from storage.models import AuditLog, Enrolment, ProcessedEvent, SelfAssessment, Staff, StepUpRequest
@@ -209,3 +210,47 @@ def test_healthz(bot):
 
     with urllib.request.urlopen(bot.url + "/healthz", timeout=5) as resp:
         assert resp.status == 200 and resp.read() == b"ok"
+
+
+def test_a_failing_slack_call_is_logged_and_the_person_is_told(bot, sessions):
+    bot.slack.fail_next("views.open", error="internal_error", status=500)
+    before = _table(sessions, Enrolment)
+    reply = bot.req.block_action("U1001", ids.ACTION_OPEN_ENROL, view={"type": "home", "id": "VHOME"})
+    assert reply.status == 200  # acked before the failing call
+    wait_until(lambda: any(c.args.get("channel") == "U1001" for c in bot.slack.calls_to("chat.postMessage")))
+    told = [c.args["text"] for c in bot.slack.calls_to("chat.postMessage") if c.args.get("channel") == "U1001"]
+    assert told == [t("ja", "error_internal")] and "何も変更していません" in told[0]
+    assert _table(sessions, Enrolment) == before
+
+
+def _overflow(verb: str, course_id: str) -> dict:
+    return {"type": "overflow", "selected_option": {"text": {"type": "plain_text", "text": verb},
+                                                    "value": f"{verb}:{course_id}"}}
+
+
+def test_withdraw_from_the_home_menu_then_enrol_again(bot, sessions):
+    staff = bot.extra["hanako"]
+    b.enrol(sessions, staff.id, ["t1-ict-basics"])
+    home = {"type": "home", "id": "VHOME"}
+    bot.req.block_action("U1001", ids.ACTION_COURSE_MENU, view=home, action=_overflow("withdraw", "t1-ict-basics"))
+    wait_until(lambda: _table(sessions, Enrolment)[0]["status"] == "withdrawn")
+    wait_until(lambda: any("取り消しました" in c.args.get("text", "") for c in bot.slack.calls_to("chat.postMessage")))
+    bot.req.block_action("U1001", ids.ACTION_COURSE_MENU, view=home, action=_overflow("withdraw", "t1-ict-basics"))
+    wait_until(lambda: any("受講中ではありません" in c.args.get("text", "")
+                           for c in bot.slack.calls_to("chat.postMessage")))
+    bot.req.block_action("U1001", ids.ACTION_ENROL_COURSE, "t1-ict-basics")  # the button on a suggestion
+    wait_until(lambda: _table(sessions, Enrolment)[0]["status"] == "enrolled")
+    assert len(_table(sessions, Enrolment)) == 1  # one row per person and course, history in the audit log
+    actions = [a["action"] for a in _table(sessions, AuditLog)]
+    assert actions == ["withdraw", "enrol"]
+
+
+def test_the_language_chosen_on_the_home_tab_sticks(bot, sessions):
+    home = {"type": "home", "id": "VHOME"}
+    bot.req.block_action("U1001", f"{ids.ACTION_SET_LANGUAGE}_en", "en", view=home)
+    wait_until(lambda: bot.slack.calls_to("views.publish"))
+    assert "The ladder" in json.dumps(bot.slack.calls_to("views.publish")[-1].args["view"])
+    reply = bot.req.slash_command("U1001", "")
+    assert reply.body["text"].startswith("Training status of")
+    with sessions() as s:
+        assert s.get(Staff, bot.extra["hanako"].id).language == "en"

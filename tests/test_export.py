@@ -36,7 +36,7 @@ def test_records_workbook_round_trip(loaded, tmp_path):
     path = tmp_path / "records.xlsx"
     assert export("records", path, loaded, tiny_plan(), today=TODAY) == 4
     wb = load_workbook(path)
-    assert wb.sheetnames == ["研修記録", "所属別集計"]
+    assert wb.sheetnames == ["研修記録", "所属別集計", "資格", "On-JT"]
     ws = wb["研修記録"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == HEADERS

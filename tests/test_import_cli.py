@@ -42,12 +42,18 @@ def test_examples_import_in_order_then_export(cli, capsys, engine, tmp_path):
     for name in ("records.csv", "records.xlsx"):
         code, out = cli("import", "records", str(EXAMPLES / name))
         assert code == 0 and "スキップ 0 件" in out
+    code, out = cli("import", "qualifications", str(EXAMPLES / "qualifications.csv"), "--as-of", "2026-04-01")
+    assert code == 0 and "資格の取り込み" in out and "新規 13 件" in out
+    code, out = cli("import", "onjt", str(EXAMPLES / "onjt.csv"), "--as-of", "2026-04-01")
+    assert code == 0 and "On-JTの取り込み" in out and "新規 10 件" in out
     code, out = cli("import", "staff", str(EXAMPLES / "staff_transfer_2027.csv"), "--as-of", "2027-04-01",
                     "--retire-missing")
     assert code == 0 and "異動・役職変更 3 件" in out and "900016 西村 芽衣" in out
     code, out = cli("export", "records", "--out", str(tmp_path / "records.xlsx"))
     assert (code, out) == (0, f"{tmp_path / 'records.xlsx'} に 20 行を書き出しました。\n")
-    assert load_workbook(tmp_path / "records.xlsx").sheetnames == ["研修記録", "所属別集計"]
+    workbook = load_workbook(tmp_path / "records.xlsx")
+    assert workbook.sheetnames == ["研修記録", "所属別集計", "資格", "On-JT"]
+    assert (workbook["資格"].max_row, workbook["On-JT"].max_row) == (14, 11)  # header + one row per record
     assert capsys.readouterr().err == ""
 
 

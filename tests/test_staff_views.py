@@ -3,6 +3,7 @@ possible history; and the views say what the rules say."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import builders as b
@@ -33,6 +34,10 @@ def _everything(sessions, status: str) -> Staff:
     else:
         b.enrol(sessions, staff.id, ids)
     b.sheet(sessions, staff.id, 3, "sys", {r.row: 1 for r in plan.skill_rows})
+    b.qualifications(sessions, staff.id, [q.id for q in plan.qualifications])  # every qualification
+    b.onjt(sessions, staff.id, [(o.id, role, date(2015 + i % 10, 4, 1 + i), None if i % 2 else date(2026, 3, 31),
+                                 "長いメモ" * 50) for i, (o, role) in
+                                enumerate((o, r) for o in plan.onjt.opportunities for r in o.roles)])
     return staff
 
 
@@ -59,6 +64,11 @@ def test_longest_history_fits_slack(sessions, lang, status):
     else:  # everything in progress: a completion may be reported for every course, in the plan's order
         assert [c.id for c in courses] == sorted(deps.plan.courses)
     assert len(view["blocks"]) <= 100 and len(blocks) <= 50
+    block_ids = [x.get("block_id") for x in view["blocks"]]
+    assert "records_extra_actions" in block_ids and "language" in block_ids  # nothing cut off at 100
+    home = json.dumps(view, ensure_ascii=False)
+    assert deps.plan.qualifications[0].name in home or deps.plan.qualifications[0].name_en in home
+    assert "📎" in home  # the gap shows qualifications and On-JT as evidence next to the rows
 
 
 @pytest.mark.parametrize("lang", LANGS)

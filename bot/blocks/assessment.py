@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,10 +89,12 @@ def track_step_view(plan: Plan, lang: str, state: SheetState) -> dict[str, Any]:
                  t(lang, "close"), state.dump())
 
 
-def gap_view(lang: str, gap: Gap, target_name: str) -> dict[str, Any]:
-    """After submitting: the gap between the ratings and the target tier's required levels."""
+def gap_view(lang: str, gap: Gap, target_name: str,
+             evidence: Mapping[int, Sequence[str]] | None = None) -> dict[str, Any]:
+    """After submitting: the gap between the ratings and the target tier's required levels, with the
+    qualifications and On-JT that are evidence next to the rows (📎)."""
     blocks: list[Block] = [section(t(lang, "sheet_done", target=target_name, met=gap.met, total=gap.total)),
-                           section(gap_text(gap, lang)), context(t(lang, "sheet_done_hint"))]
+                           section(gap_text(gap, lang, evidence=evidence)), context(t(lang, "sheet_done_hint"))]
     return modal(ids.VIEW_ASSESSMENT + "_done", t(lang, "title_sheet_done"), blocks, None, t(lang, "close"))
 
 

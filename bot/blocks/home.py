@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
-from bot.blocks import fmt, progress
+from bot.blocks import fmt, progress, records_extra
 from bot.blocks.kit import Block, actions, button, clip, context, divider, header, option, section
+from bot.blocks.reminders import reminder_prefs_blocks
 from bot.i18n import pick, t
 from bot.plan import Plan
 from bot.rules import Gap
@@ -16,13 +18,14 @@ from bot.services.progress import CourseLine, Standing
 MAX_COURSE_SECTIONS = 12
 
 
-def home_view(st: Standing, plan: Plan, tz: ZoneInfo) -> dict[str, Any]:
-    """The whole Home tab for one person (≤ 100 blocks whatever the history)."""
+def home_view(st: Standing, plan: Plan, tz: ZoneInfo, managers: Sequence[Block] = ()) -> dict[str, Any]:
+    """The whole Home tab for one person (≤ 100 blocks whatever the history); `managers`: their team section."""
     lang = st.lang
     blocks: list[Block] = progress.summary_blocks(st)
     blocks.append(section(ladder_text(st, plan)))
     blocks.append(progress.action_buttons(st))
     blocks.append(progress.footer(st))
+    blocks += managers  # managers and administrators only (bot.blocks.team.home_section, ≤ 6 blocks)
     blocks += [divider(), header(t(lang, "requirement_title"))]
     blocks.append(section("\n".join(progress.group_lines(st, plan))))
     blocks += in_progress_blocks(st)
@@ -30,7 +33,9 @@ def home_view(st: Standing, plan: Plan, tz: ZoneInfo) -> dict[str, Any]:
     blocks.append(divider())
     blocks += progress.next_blocks(st, plan)
     blocks += locked_blocks(st)
+    blocks += records_extra.home_blocks(st, plan)  # 資格・On-JT (≤ 5 blocks)
     blocks += sheet_blocks(st, tz)
+    blocks += reminder_prefs_blocks(lang, getattr(st, "reminder_prefs", None))  # state once Standing has it
     blocks += language_blocks(st)
     return {"type": "home", "blocks": blocks[:100]}
 
@@ -119,21 +124,25 @@ def sheet_blocks(st: Standing, tz: ZoneInfo) -> list[Block]:
     purpose = t(lang, f"purpose_{st.sheet_purpose}")
     blocks.append(section(t(lang, "sheet_summary", when=when, purpose=purpose, met=st.gap.met,
                             total=st.gap.total)))
-    blocks.append(section(gap_text(st.gap, lang)))
+    blocks.append(section(gap_text(st.gap, lang, evidence=st.evidence)))
     return blocks
 
 
-def gap_text(gap: Gap, lang: str, limit: int = 2900) -> str:
-    """Per skill area: reached level / required level, and the rows not yet met."""
+def gap_text(gap: Gap, lang: str, limit: int = 2900, evidence: Mapping[int, Sequence[str]] | None = None) -> str:
+    """Per skill area: reached level / required level, the rows not yet met, and next to a row the
+    qualifications and On-JT that are evidence for it (📎)."""
     lines = []
+    evidence = evidence or {}
     for area in gap.areas:
         mark = "✅" if area.met == area.total else "△"
         name = pick(lang, area.area.name_ja, area.area.name_en)
         lines.append(f"{mark} {name}: {t(lang, 'gap_level', reached=area.reached_level, required=area.required_level)}")
         for row in area.rows:
-            if not row.meets:
+            proof = evidence.get(row.row.row, ())
+            if not row.meets or proof:
                 rating = "—" if row.rating is None else str(row.rating)
-                lines.append(f"      ・{row.row.name}（{t(lang, 'gap_rating', rating=rating)}）")
+                line = f"      ・{row.row.name}（{t(lang, 'gap_rating', rating=rating)}）"
+                lines.append(f"{line} {t(lang, 'gap_evidence', names='、'.join(proof))}" if proof else line)
     return clip("\n".join(lines), limit)
 
 

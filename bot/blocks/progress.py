@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import ids
-from bot.blocks import fmt
+from bot.blocks import fmt, records_extra
 from bot.blocks.kit import Block, actions, button, context, fields, header, section
 from bot.i18n import pick, t
 from bot.plan import Plan
@@ -44,6 +44,9 @@ def _group_line(st: Standing, plan: Plan, gp: GroupProgress) -> str:
     line = f"{mark} *{label}* {gp.done}/{gp.total}"
     if gp.path.alternative:
         line += " " + t(lang, "progress_via_alternative", path=pick(lang, gp.path.label_ja, gp.path.label_en))
+    qualified = records_extra.qualified_line(st, plan, gp)
+    if qualified:
+        line += "\n      " + qualified
     others = [p for p in gp.group.paths if p.alternative and p.key != gp.path.key]
     for path in others:
         names = "、".join(plan.courses[c].name for c in path.courses)

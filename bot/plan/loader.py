@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from bot.plan.catalog import parse_courses, parse_requirements
-from bot.plan.model import COLUMNS, Plan
+from bot.plan.extras import parse_onjt, parse_qualifications
+from bot.plan.model import COLUMNS, OnJT, Plan
 from bot.plan.nodes import Field, PlanError
 from bot.plan.sections import (
     NEXT_TIER_RULES,
@@ -29,6 +30,7 @@ from bot.plan.sections import (
 DEFAULT_PLAN = Path(__file__).with_name("toyonaka.yaml")
 ROOT_KEYS = ("name", "source", "hours_per_day", "next_tier_rule", "formats", "pages", "tiers", "tracks",
              "skill_areas", "scale", "candidate_groups", "targets", "courses", "requirements")
+OPTIONAL_KEYS = ("qualifications", "onjt")  # another city's plan may leave them out
 
 # libyaml when present (10x faster); its nodes carry the same line marks as the pure-Python loader's.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -86,7 +88,7 @@ def _compose(text: str, shown: str) -> yaml.Node:
 
 def parse_plan(text: str, file: str = "<plan>") -> Plan:
     """Parse and validate plan YAML text; `file` names it in error messages."""
-    m = Field(file, _compose(text, file), "").mapping(ROOT_KEYS)
+    m = Field(file, _compose(text, file), "").mapping(ROOT_KEYS, OPTIONAL_KEYS)
     tracks = parse_tracks(m["tracks"])
     tiers = parse_tiers(m["tiers"], tracks)
     for key, track in tracks.items():
@@ -96,13 +98,15 @@ def parse_plan(text: str, file: str = "<plan>") -> Plan:
                   tracks=tracks, groups=parse_groups(m["candidate_groups"], tiers))
     hours_per_day = m["hours_per_day"].number()
     courses = parse_courses(m["courses"], known, hours_per_day)
+    skill_areas = parse_skill_areas(m["skill_areas"], tiers)
+    rows = {r.row for a in skill_areas for r in a.rows}
     return Plan(
         name=m["name"].text(),
         source=m["source"].text(),
         pages=known.pages,
         tiers=tuple(tiers.values()),
         tracks=tuple(tracks.values()),
-        skill_areas=parse_skill_areas(m["skill_areas"], tiers),
+        skill_areas=skill_areas,
         scale=parse_scale(m["scale"]),
         courses=courses,
         requirements=parse_requirements(m["requirements"], known, courses),
@@ -111,6 +115,8 @@ def parse_plan(text: str, file: str = "<plan>") -> Plan:
         hours_per_day=hours_per_day,
         next_tier_rule=m["next_tier_rule"].choice(NEXT_TIER_RULES, "next_tier_rule"),
         formats=known.formats,
+        qualifications=parse_qualifications(m["qualifications"], courses, rows) if "qualifications" in m else (),
+        onjt=parse_onjt(m["onjt"], known, rows) if "onjt" in m else OnJT(),
     )
 
 

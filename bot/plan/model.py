@@ -166,6 +166,82 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Qualification:
+    """A qualification (資格) a person may hold, and what the plan lets it count for."""
+
+    id: str
+    name: str  # ITパスポート …
+    category: str  # a short label for grouping (基礎, マネジメント系 …)
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()  # other spellings accepted on import (…試験, IPA's codes)
+    satisfies: tuple[str, ...] = ()  # course ids it stands for: counted as done, never as hours
+    evidence_rows: tuple[int, ...] = ()  # skill-map rows it is evidence for (shown, never counted)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OnJTRole:
+    """A role in an On-JT opportunity: 主担当, 副担当, 参加, 支援."""
+
+    key: str
+    name_ja: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class OnJTOpportunity:
+    """An On-JT opportunity (機会の確保 / プロジェクト等参画): for whom, in which roles."""
+
+    id: str
+    name: str
+    tiers: tuple[int, ...]  # the tiers the plan describes it for
+    dept_kinds: tuple[str, ...]  # general | digital
+    roles: tuple[str, ...]  # OnJTRole keys allowed for it
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()
+    detail: str = ""  # as printed, e.g. 数年に一度のシステム開発等の機会
+    aim: str = ""  # as printed after "→", e.g. 市民起点の醸成
+    source_page: str = ""
+    evidence_rows: tuple[int, ...] = ()  # skill-map rows an entry is evidence for (shown, never counted)
+
+
+@dataclass(frozen=True)
+class OnJTCell:
+    """One cell of the On-JT table: what a tier (and tier-3 track) does in a kind of department."""
+
+    tier: int
+    dept_kind: str
+    text: str  # as printed
+    track: str | None = None
+
+
+@dataclass(frozen=True)
+class OnJT:
+    """The plan's On-JT: roles, opportunities and the On-JT table."""
+
+    roles: tuple[OnJTRole, ...] = ()
+    opportunities: tuple[OnJTOpportunity, ...] = ()
+    table: tuple[OnJTCell, ...] = ()
+
+    def opportunity(self, key: str) -> OnJTOpportunity:
+        for o in self.opportunities:
+            if o.id == key:
+                return o
+        raise KeyError(key)
+
+    def role(self, key: str) -> OnJTRole:
+        for r in self.roles:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    def cell(self, tier: int, dept_kind: str, track: str | None) -> OnJTCell | None:
+        """The table's cell for a tier, department kind and (tier 3) track, if the table has one."""
+        return next((c for c in self.table if c.tier == tier and c.dept_kind == dept_kind
+                     and c.track == (track if tier == 3 else None)), None)
+
+
+@dataclass(frozen=True)
 class Plan:
     name: str
     source: str
@@ -181,6 +257,8 @@ class Plan:
     hours_per_day: float
     next_tier_rule: str  # "completed_only": 各研修修了者のみ次のステップの研修を受講
     formats: tuple[str, ...] = field(default=())
+    qualifications: tuple[Qualification, ...] = ()
+    onjt: OnJT = field(default_factory=OnJT)
 
     @property
     def skill_rows(self) -> tuple[SkillRow, ...]:
@@ -197,4 +275,10 @@ class Plan:
         for t in self.tracks:
             if t.key == key:
                 return t
+        raise KeyError(key)
+
+    def qualification(self, key: str) -> Qualification:
+        for q in self.qualifications:
+            if q.id == key:
+                return q
         raise KeyError(key)

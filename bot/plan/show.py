@@ -14,6 +14,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_hours": "時間の記載なし", "no_delivery": "形式・時間の記載なし", "days": "{n}日",
         "total": "計", "aliases": "別表記", "only_group": "対象", "track": "トラック", "note": "注",
         "general": "各部局", "digital": "デジタル関連部局", "and": "＋", "sep": "、", "paren": "{}（{}）",
+        "qualifications": "■ 資格", "satisfies": "次の研修の代わりになる（修了扱い・時間は数えない）",
+        "evidence": "自己評価の根拠になる項目", "onjt": "■ On-JT（機会の確保・プロジェクト等参画）",
+        "roles": "役割", "for": "対象", "onjt_table": "On-JT の表",
     },
     "en": {
         "source": "Source", "tiers": "■ Tiers and targets", "target": "target {n} staff (FY{fy})",
@@ -28,6 +31,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "note": "Note",
         "general": "All departments", "digital": "Digital-related departments", "and": " + ", "sep": ", ",
         "paren": "{} ({})",
+        "qualifications": "■ Qualifications", "satisfies": "Stands for (counted as done, never as hours)",
+        "evidence": "Evidence for skill-map rows", "onjt": "■ On-JT (opportunities and project participation)",
+        "roles": "Roles", "for": "For", "onjt_table": "The On-JT table",
     },
 }
 
@@ -183,10 +189,47 @@ def _requirements(plan: Plan, lang: str, t: dict[str, str]) -> list[str]:
     return lines
 
 
+def _qualifications(plan: Plan, lang: str, t: dict[str, str]) -> list[str]:
+    """Each qualification with what it stands for and the skill-map rows it is evidence for."""
+    lines = [t["qualifications"]]
+    for q in plan.qualifications:
+        name = q.name if lang == "ja" or not q.name_en else f"{q.name_en} ({q.name})"
+        lines.append(f"  - {name} [{q.id}]  {q.category}")
+        if q.aliases:
+            lines.append(f"      {t['aliases']}: {t['sep'].join(q.aliases)}")
+        if q.satisfies:
+            names = t["sep"].join(plan.courses[c].name for c in q.satisfies)
+            lines.append(f"      {t['satisfies']}: {names}")
+        if q.evidence_rows:
+            rows = {r.row: r.name for r in plan.skill_rows}
+            lines.append(f"      {t['evidence']}: " + t["sep"].join(f"#{n} {rows[n]}" for n in q.evidence_rows))
+    return lines
+
+
+def _onjt(plan: Plan, lang: str, t: dict[str, str]) -> list[str]:
+    """The On-JT roles, opportunities (for whom, which roles) and the On-JT table's cells."""
+    onjt = plan.onjt
+    roles = {r.key: (r.name_ja if lang == "ja" else r.name_en) for r in onjt.roles}
+    lines = [t["onjt"], f"  {t['roles']}: " + t["sep"].join(roles.values())]
+    for o in onjt.opportunities:
+        name = o.name if lang == "ja" or not o.name_en else f"{o.name_en} ({o.name})"
+        extra = (f"（{o.detail}）" if o.detail else "") + (f" → {o.aim}" if o.aim else "")
+        lines.append(f"  - {name} [{o.id}]{extra}")
+        who = t["sep"].join([*(_tier_name(plan, lv, lang) for lv in o.tiers), *(t[k] for k in o.dept_kinds)])
+        lines.append(f"      {t['for']}: {who} ／ {t['roles']}: {t['sep'].join(roles[r] for r in o.roles)}")
+    if onjt.table:
+        lines.append(f"  {t['onjt_table']}:")
+    for c in onjt.table:
+        place = _track_name(plan, c.track, lang) if c.track else _tier_name(plan, c.tier, lang)
+        lines.append(f"    {place} ／ {t[c.dept_kind]}: {c.text}")
+    return lines
+
+
 def render_plan(plan: Plan, lang: str = "ja") -> str:
     """The whole plan as text; headings in Japanese, or English with lang="en"."""
     t = _TEXT["en" if lang == "en" else "ja"]
     lang = "en" if lang == "en" else "ja"
     blocks = [[plan.name, f"{t['source']}: {plan.source}"], _tiers(plan, lang, t), _skills(plan, lang, t),
-              _scale(plan, lang, t), _catalog(plan, lang, t), _requirements(plan, lang, t)]
+              _scale(plan, lang, t), _catalog(plan, lang, t), _requirements(plan, lang, t),
+              _qualifications(plan, lang, t), _onjt(plan, lang, t)]
     return "\n\n".join("\n".join(b) for b in blocks) + "\n"

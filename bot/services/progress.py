@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session
@@ -13,6 +14,7 @@ from bot.rules import Eligibility, Gap, History, Person, TierProgress
 from bot.services.deps import Deps
 from storage import people
 from storage.models import Enrolment, Staff, StepUpRequest
+from storage.record_models import OnJTEntry, QualificationHeld
 
 STATUS_ENROLLED, STATUS_COMPLETED, STATUS_WITHDRAWN = "enrolled", "completed", "withdrawn"
 
@@ -48,6 +50,9 @@ class Standing:
     gap: Gap | None
     step_up: Eligibility
     pending_request: StepUpRequest | None
+    qualifications: tuple[QualificationHeld, ...] = ()  # 資格, by date obtained
+    onjt: tuple[OnJTEntry, ...] = ()  # On-JT entries, newest first
+    evidence: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # skill row -> what evidences it
 
 
 def person_of(staff: Staff, digital: bool, groups: frozenset[str]) -> Person:
@@ -55,10 +60,17 @@ def person_of(staff: Staff, digital: bool, groups: frozenset[str]) -> Person:
                   dept_kind="digital" if digital else "general", groups=groups)
 
 
-def history_of(enrolments: list[Enrolment] | tuple[Enrolment, ...]) -> History:
+def history_of(enrolments: list[Enrolment] | tuple[Enrolment, ...],
+               qualified: frozenset[str] = frozenset()) -> History:
     done = {e.course_id: e.hours or 0.0 for e in enrolments if e.status == STATUS_COMPLETED}
     doing = frozenset(e.course_id for e in enrolments if e.status == STATUS_ENROLLED)
-    return History(done, doing)
+    return History(done, doing, qualified)
+
+
+def record_history(plan: Plan, record: people.Record) -> History:
+    """The rules' history of a record: its enrolments, and the courses its qualifications stand for."""
+    held = (q.qualification_id for q in record.qualifications)
+    return history_of(tuple(record.enrolments), rules.qualified_courses(plan, held))
 
 
 def standing(deps: Deps, session: Session, staff: Staff, lang: str) -> Standing:
@@ -67,7 +79,7 @@ def standing(deps: Deps, session: Session, staff: Staff, lang: str) -> Standing:
     record = people.load_record(session, staff, today)
     plan = deps.plan
     person = person_of(staff, record.digital, record.groups)
-    history = history_of(tuple(record.enrolments))
+    history = record_history(plan, record)
     by_course = {e.course_id: e for e in record.enrolments if e.course_id in plan.courses}
     sheet = record.latest_sheet
     return Standing(
@@ -85,6 +97,10 @@ def standing(deps: Deps, session: Session, staff: Staff, lang: str) -> Standing:
         gap=_gap(plan, staff, sheet),
         step_up=rules.may_step_up(plan, person, history, _sheet_day(deps, sheet), today),
         pending_request=record.pending_request,
+        qualifications=tuple(record.qualifications),
+        onjt=tuple(record.onjt),
+        evidence=rules.evidence_rows(plan, (q.qualification_id for q in record.qualifications),
+                                     [e.opportunity_id for e in record.onjt]),
     )
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot import rules
 from bot.services.deps import MANAGER_POSITIONS, Deps, UserError
-from bot.services.progress import history_of, person_of
+from bot.services.progress import person_of, record_history
 from bot.services.training import audit
 from storage import people
 from storage.models import Staff, StepUpRequest
@@ -30,7 +30,7 @@ def request_step_up(deps: Deps, session: Session, staff: Staff) -> StepUpFiled:
     person = person_of(staff, record.digital, record.groups)
     sheet = record.latest_sheet
     sheet_day = sheet.assessment.submitted_at.astimezone(deps.settings.tz).date() if sheet else None
-    verdict = rules.may_step_up(deps.plan, person, history_of(tuple(record.enrolments)), sheet_day, today)
+    verdict = rules.may_step_up(deps.plan, person, record_history(deps.plan, record), sheet_day, today)
     if not verdict.allowed:
         raise UserError(f"step_up_{verdict.reason}")
     assert staff.id is not None and sheet is not None

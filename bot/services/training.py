@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot import rules
 from bot.plan import Course
 from bot.services.deps import Deps, UserError
-from bot.services.progress import STATUS_COMPLETED, STATUS_ENROLLED, STATUS_WITHDRAWN, history_of, person_of
+from bot.services.progress import STATUS_COMPLETED, STATUS_ENROLLED, STATUS_WITHDRAWN, person_of, record_history
 from storage import people
 from storage.models import AuditLog, Enrolment, Staff
 
@@ -37,7 +37,7 @@ def course_or_error(deps: Deps, course_id: str) -> Course:
 def _context(deps: Deps, session: Session, staff: Staff) -> tuple[rules.Person, rules.History, list[Enrolment]]:
     record = people.load_record(session, staff, deps.today())
     enrolments = list(record.enrolments)
-    return person_of(staff, record.digital, record.groups), history_of(enrolments), enrolments
+    return person_of(staff, record.digital, record.groups), record_history(deps.plan, record), enrolments
 
 
 def audit(session: Session, deps: Deps, staff: Staff, action: str, subject_id: int | None, **detail: object) -> None:

@@ -1,4 +1,4 @@
-"""Export training records: sheet 研修記録 (one row per enrolment) and 所属別集計 (per 部局)."""
+"""Export training records: sheets 研修記録 (one row per enrolment), 所属別集計 (per 部局), 資格 and On-JT."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from bot.plan.model import Plan
 from storage.db import SessionFactory
 from storage.exporting.data import active_staff, enrolment_rows, units_on
+from storage.exporting.records_extra import onjt_sheet, qualification_sheet
 from storage.exporting.sheets import DATE, Sheet, new_workbook
 from storage.org import OrgTree
 
@@ -35,7 +36,7 @@ class DeptTotals:
 
 
 def export_records(path: Path, sessions: SessionFactory, plan: Plan, *, today: date) -> int:
-    """Write the records as .xlsx (two sheets) or .csv (UTF-8 with BOM); return the record rows."""
+    """Write the records as .xlsx (four sheets) or .csv (研修記録 only, UTF-8 with BOM); return the record rows."""
     with sessions() as session:
         conn = session.connection()
         tree = OrgTree.load(session)
@@ -55,6 +56,8 @@ def export_records(path: Path, sessions: SessionFactory, plan: Plan, *, today: d
             t.staff += 1
             t.tiers[tier] = t.tiers.get(tier, 0) + 1
         _summary(wb, totals, tree, plan)
+        qualification_sheet(wb, conn, tree, units, plan)
+        onjt_sheet(wb, conn, tree, units, plan)
         wb.save(path)
         return sheet.rows
 

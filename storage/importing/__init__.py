@@ -1,4 +1,4 @@
-"""Importing org units, staff and training records from CSV or .xlsx: all or nothing, streaming."""
+"""Importing org units, staff, training records, qualifications and On-JT from CSV or .xlsx: all or nothing."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 from bot.errors import BadInput
 from bot.plan.model import Plan
 from storage.db import SessionFactory
+from storage.importing.onjt import import_onjt
 from storage.importing.org import import_org
+from storage.importing.qualifications import import_qualifications
 from storage.importing.records import import_records
 from storage.importing.report import ImportReport
 from storage.importing.staff import import_staff
 
-KINDS = ("org", "staff", "records")
+KINDS = ("org", "staff", "records", "qualifications", "onjt")
 __all__ = ["KINDS", "ImportReport", "import_file"]
 
 
@@ -30,4 +32,8 @@ def import_file(kind: str, path: Path | str, sessions: SessionFactory, plan: Pla
                             retire_missing=retire_missing)
     if kind == "records":
         return import_records(path, sessions, plan, dry_run=dry_run, as_of=as_of, now=now)
+    if kind == "qualifications":
+        return import_qualifications(path, sessions, plan, dry_run=dry_run, as_of=as_of, now=now)
+    if kind == "onjt":
+        return import_onjt(path, sessions, plan, dry_run=dry_run, as_of=as_of, now=now)
     raise BadInput(f"取り込みの種類は {'、'.join(KINDS)} のいずれかです: {kind!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SHOWN_PER_SECTION = 20
-KIND_JA = {"org": "所属", "staff": "職員", "records": "研修記録"}
+KIND_JA = {"org": "所属", "staff": "職員", "records": "研修記録", "qualifications": "資格", "onjt": "On-JT"}
 LABELS = {
     "rows": "読み込んだ行", "new": "新規", "changed": "変更", "transferred": "異動・役職変更",
     "reactivated": "再登録", "unchanged": "変更なし", "updated": "更新", "skipped": "スキップ",
