@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from storage import org
 from storage.models import (
     Enrolment,
     Membership,
@@ -66,17 +67,6 @@ def current_unit(session: Session, staff_id: int, day: date) -> OrgUnit | None:
     return session.exec(stmt).first()
 
 
-def unit_is_digital(session: Session, unit_id: int) -> bool:
-    """A unit is digital-related when it or any ancestor is flagged (one recursive query)."""
-    anc = select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.digital).where(OrgUnit.id == unit_id)
-    cte = anc.cte("ancestors", recursive=True)
-    parent = select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.digital).join(
-        cte, OrgUnit.id == cte.c.parent_id)  # type: ignore[arg-type]
-    cte = cte.union_all(parent)
-    hit = session.exec(select(func.count()).select_from(cte).where(cte.c.digital.is_(True))).one()
-    return bool(hit)
-
-
 def latest_sheet(session: Session, staff_id: int) -> Sheet | None:
     """The newest sheet with its ratings, in one statement."""
     newest = (select(SelfAssessment.id).where(SelfAssessment.staff_id == staff_id)
@@ -100,7 +90,7 @@ def load_record(session: Session, staff: Staff, day: date) -> Record:
     """The person's record as of `day`."""
     assert staff.id is not None
     unit = current_unit(session, staff.id, day)
-    digital = unit_is_digital(session, unit.id) if unit is not None and unit.id is not None else False
+    digital = org.is_digital(session, unit.id) if unit is not None and unit.id is not None else False
     groups = frozenset(session.exec(select(StaffGroup.group_key).where(StaffGroup.staff_id == staff.id)).all())
     enrolments = session.exec(select(Enrolment).where(Enrolment.staff_id == staff.id)
                               .order_by(Enrolment.id)).all()  # type: ignore[arg-type]

@@ -9,8 +9,9 @@ from datetime import date, datetime
 from bot.plan import Plan
 from bot.settings import Settings
 from storage.db import SessionFactory
+from storage.org import MANAGER_POSITIONS as ORG_MANAGER_POSITIONS
 
-MANAGER_POSITIONS: tuple[str, ...] = ("所属長", "課長補佐", "係長")
+MANAGER_POSITIONS: tuple[str, ...] = tuple(sorted(ORG_MANAGER_POSITIONS))  # 所属長・課長補佐・係長
 
 
 @dataclass(frozen=True)
