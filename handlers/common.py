@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.blocks.home import home_view
 from bot.blocks.team import home_section
-from bot.services import identity, manager_team, progress
+from bot.services import identity, manager_team, progress, reminder_prefs
 from bot.services.deps import Deps
 from storage.models import Staff
 
@@ -61,5 +61,7 @@ def publish_home(deps: Deps, session: Session, client: WebClient, person: Who) -
         return
     st = progress.standing(deps, session, person.staff, person.lang)
     team, admin = manager_team.home_part(deps, session, person.staff)
-    view = home_view(st, deps.plan, deps.settings.tz, home_section(team, person.lang, admin))
+    assert person.staff.id is not None
+    prefs = reminder_prefs.views(session, person.staff.id, deps.today())
+    view = home_view(st, deps.plan, deps.settings.tz, home_section(team, person.lang, admin), prefs)
     client.views_publish(user_id=person.user_id, view=view)

@@ -8,12 +8,11 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.blocks.home import home_view
-from bot.blocks.reminders import acknowledged_blocks, change_text, reminder_prefs_blocks, with_prefs
-from bot.services import progress, reminder_prefs
+from bot.blocks.reminders import acknowledged_blocks, change_text
+from bot.services import reminder_prefs
 from bot.services.deps import Deps
 from bot.services.reminder_prefs import SNOOZE_MONTH, SNOOZE_WEEK, TURN_OFF
-from handlers.common import Who, who
+from handlers.common import publish_home, who
 
 BUTTON_VERBS = {ids.ACTION_REMINDER_SNOOZE_WEEK: SNOOZE_WEEK, ids.ACTION_REMINDER_SNOOZE_MONTH: SNOOZE_MONTH,
                 ids.ACTION_REMINDER_OFF: TURN_OFF}
@@ -49,14 +48,4 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
                                    text=message.get("text") or change_text(person.lang, view),
                                    blocks=acknowledged_blocks(person.lang, message.get("blocks") or [], view))
                 return
-            publish_home_with_prefs(deps, session, client, person)
-
-    def publish_home_with_prefs(deps: Deps, session, client: WebClient, person: Who) -> None:  # type: ignore[no-untyped-def]
-        """The Home tab with the reminder section showing the person's current choices."""
-        assert person.staff is not None and person.staff.id is not None
-        st = progress.standing(deps, session, person.staff, person.lang)
-        prefs = reminder_prefs.views(session, person.staff.id, deps.today())
-        view = home_view(st, deps.plan, deps.settings.tz)
-        section = reminder_prefs_blocks(person.lang, prefs)
-        view["blocks"] = with_prefs(view["blocks"], section)[:100]
-        client.views_publish(user_id=person.user_id, view=view)
+            publish_home(deps, session, client, person)

@@ -105,6 +105,14 @@ def test_home_shows_the_reminder_menu_and_changes_it(bot, sessions):
     published = bot.slack.calls_to("views.publish")[-1].args["view"]
     sheet = next(blk for blk in published["blocks"] if blk.get("block_id") == f"{ids.BLOCK_REMINDER_PREF_PREFIX}sheet")
     assert sheet["text"]["text"].endswith("オフ")  # the Home shows the new state
+    bot.slack.clear()
+    bot.req.event(app_home_opened("U1001"))  # and keeps showing it whenever the Home is opened
+    wait_until(lambda: bot.slack.calls_to("views.publish"))
+    reopened = bot.slack.calls_to("views.publish")[-1].args["view"]
+    states = {blk["block_id"]: blk["text"]["text"] for blk in reopened["blocks"]
+              if str(blk.get("block_id", "")).startswith(ids.BLOCK_REMINDER_PREF_PREFIX) and "text" in blk}
+    assert states[f"{ids.BLOCK_REMINDER_PREF_PREFIX}sheet"].endswith("オフ")
+    assert states[f"{ids.BLOCK_REMINDER_PREF_PREFIX}course"].endswith("オン")
 
 
 def test_a_stranger_or_a_bad_value_changes_nothing(bot, sessions):

@@ -14,11 +14,13 @@ from bot.i18n import pick, t
 from bot.plan import Plan
 from bot.rules import Gap
 from bot.services.progress import CourseLine, Standing
+from bot.services.reminder_prefs import PrefView
 
 MAX_COURSE_SECTIONS = 12
 
 
-def home_view(st: Standing, plan: Plan, tz: ZoneInfo, managers: Sequence[Block] = ()) -> dict[str, Any]:
+def home_view(st: Standing, plan: Plan, tz: ZoneInfo, managers: Sequence[Block] = (),
+              reminder_prefs: Mapping[str, PrefView] | None = None) -> dict[str, Any]:
     """The whole Home tab for one person (≤ 100 blocks whatever the history); `managers`: their team section."""
     lang = st.lang
     blocks: list[Block] = progress.summary_blocks(st)
@@ -35,7 +37,7 @@ def home_view(st: Standing, plan: Plan, tz: ZoneInfo, managers: Sequence[Block] 
     blocks += locked_blocks(st)
     blocks += records_extra.home_blocks(st, plan)  # 資格・On-JT (≤ 5 blocks)
     blocks += sheet_blocks(st, tz)
-    blocks += reminder_prefs_blocks(lang, getattr(st, "reminder_prefs", None))  # state once Standing has it
+    blocks += reminder_prefs_blocks(lang, reminder_prefs)
     blocks += language_blocks(st)
     return {"type": "home", "blocks": blocks[:100]}
 

@@ -150,12 +150,3 @@ def _menu(lang: str, kind: str) -> dict[str, Any]:
                ("menu_snooze_month", SNOOZE_MONTH))
     return {"type": "overflow", "action_id": ids.ACTION_REMINDER_MENU,
             "options": [option(t(lang, key), f"{verb}:{kind}") for key, verb in choices]}
-
-
-def with_prefs(blocks: Sequence[Block], prefs_blocks: Sequence[Block]) -> list[Block]:
-    """A Home's blocks with its reminder section replaced by `prefs_blocks` (appended if it had none)."""
-    mine = [i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith(ids.BLOCK_REMINDER_PREF_PREFIX)]
-    if not mine:
-        return [*blocks, *prefs_blocks]
-    kept = [b for i, b in enumerate(blocks) if i not in mine]
-    return kept[:mine[0]] + list(prefs_blocks) + kept[mine[0]:]
