@@ -88,6 +88,6 @@ def export_file(args: argparse.Namespace, out: TextIO) -> int:
     if path.suffix.lower() not in (".xlsx", ".csv"):
         raise BadInput(f"{path}: 出力ファイルは .xlsx か .csv にしてください。")
     rt = open_runtime()
-    count = run_export(args.kind, path, rt.sessions, rt.plan, today=rt.today())
+    count = run_export(args.kind, path, rt.sessions, rt.plan, today=rt.today(), tz=rt.settings.tz)
     out.write(f"{path} に {count} 行を書き出しました。\n")
     return 0

@@ -9,7 +9,7 @@ from bot import ids
 from bot.blocks.staff import help_message, mytraining_message, not_in_roster_message
 from bot.services import progress
 from bot.services.deps import Deps
-from handlers import managers
+from handlers import kpi, managers
 from handlers.common import who
 
 
@@ -17,6 +17,7 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
     @app.command(ids.COMMAND)
     def mytraining(ack: Ack, command: dict, client: WebClient) -> None:  # type: ignore[type-arg]
         words = (command.get("text") or "").strip().lower().split()
+        charts = None
         with deps.sessions() as session:
             person = who(deps, session, client, command["user_id"])
             if person.staff is None:
@@ -24,9 +25,13 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
             elif not words:
                 st = progress.standing(deps, session, person.staff, person.lang)
                 text, blocks = mytraining_message(st, deps.plan)
+            elif words[0] == kpi.WORD:  # administrators (issue 7)
+                text, blocks, charts = kpi.command_answer(deps, session, person)
             elif words[0] in managers.COMMAND_WORDS:  # team, find, export, admin (issue 5)
                 text, blocks = managers.command_answer(deps, session, client, person, command)
             else:  # "help", and anything unknown, gets the help
                 text, blocks = help_message(person.lang)
                 blocks += managers.help_blocks(deps, session, person)
         ack(response_type="ephemeral", text=text, blocks=blocks)
+        if charts is not None:
+            kpi.send_charts(deps, client, person, charts)

@@ -7,6 +7,7 @@
 - ``housekeeping``: forget old sent deliveries, job slots and reminder logs (daily, 03:15). Mode "slot".
 - ``digest``: plan the managers' weekly digests (working days, DIGEST_TIME; see jobs.digest). Mode "slot".
 - ``digest_files``: attach the digests' full lists once the digests are sent (every minute). "exclusive".
+- ``kpi_report``: plan the monthly KPI report to the administrators (the month's first working day). "slot".
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.calendar import calendar_from, parse_hhmm
 from bot.plan import Plan
 from bot.settings import Settings
 from jobs.digest_jobs import run_digest, run_digest_files, with_digest_guard
+from jobs.kpi_report import plan_kpi_report
 from jobs.reminders import plan_reminders, reminder_renderer, still_wanted_guard
 from jobs.send_policy import SendPolicy
 from jobs.sender import Sender
@@ -98,6 +100,11 @@ def run_housekeeping(ctx: JobContext, now: datetime) -> str:
     return f"purged deliveries={deliveries} job_slots={slots} reminder_log={logs}"
 
 
+def run_kpi_report(ctx: JobContext, now: datetime) -> str:
+    """Plan the monthly KPI report (only on the month's first working day)."""
+    return plan_kpi_report(ctx.sessions, ctx.plan, ctx.settings, now)
+
+
 def _daily_at(hhmm: str, weekdays: str | None = None) -> Callable[[Settings], BaseTrigger]:
     def trigger(settings: Settings) -> BaseTrigger:
         """A cron trigger at the time (or the settings field holding it) in the city's time zone."""
@@ -120,6 +127,8 @@ JOBS: dict[str, Job] = {job.name: job for job in (
         _daily_at("digest_time", "mon-fri"), run_digest),
     Job("digest_files", "attach the digests' full lists (.xlsx) once they are sent (every minute)", EXCLUSIVE,
         _every_tick, run_digest_files),
+    Job("kpi_report", "plan the monthly KPI report to the administrators (first working day, 08:45)", SLOT,
+        _daily_at("08:45", "mon-fri"), run_kpi_report),
 )}
 
 

@@ -71,27 +71,49 @@ def test_records_csv_has_a_bom_for_excel(loaded, tmp_path):
 
 
 def test_kpi_workbook(loaded, tmp_path):
+    """Sheets and Japanese headers; each target counts its tier exactly; groups under 5 are suppressed."""
     path = tmp_path / "kpi.xlsx"
-    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 6
+    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 4 + 14 + 3 + 3 + 0 + 4
     wb = load_workbook(path)
-    assert wb.sheetnames == ["概要", "所属別"]
+    assert wb.sheetnames == ["概要", "推移", "所属別", "研修別", "自己評価", "対象者"]
     overview = list(wb["概要"].iter_rows(values_only=True))
-    assert overview == [
-        ("段階", "段階名", "人数（この段階）", "人数（この段階以上）", "目標人数", "目標年度", "達成率"),
-        (1, "全職員", 2, 4, "全職員", None, None),
-        (2, "実行する職員", 1, 2, 450, "令和9年度", round(2 / 450, 4)),
-        (3, "主導・推進する職員", 1, 1, 45, "令和9年度", round(1 / 45, 4))]
+    assert overview[0] == ("段階", "段階名", "人数（この段階）", "人数（この段階以上）", "目標人数", "目標年度",
+                           "達成率", "月あたり増加（最近の傾向）", "目標年度末の見込み", "達成見込み日", "判定")
+    assert overview[1][:7] == (1, "全職員", 2, 4, "全職員", None, None)
+    assert overview[2][:7] == (2, "実行する職員", 1, 2, 450, "令和9年度", round(1 / 450, 4))
+    assert overview[3][:7] == (3, "主導・推進する職員", 1, 1, 45, "令和9年度", round(1 / 45, 4))
+    assert overview[2][10] == overview[3][10] == "このままでは未達"  # everyone arrived today: flat before
+    assert overview[4][1:3] == ("学びのコミュニティ参加者", 0)
     assert wb["概要"]["G3"].number_format == "0.0%"
-    assert list(wb["所属別"].iter_rows(values_only=True))[1:] == [
-        ("D1", "都市経営部", None, 2, 0, 1, 1), ("D2", "市民協働部", None, 2, 2, 0, 0),
-        (None, "合計", None, 4, 2, 1, 1)]
+    trend = list(wb["推移"].iter_rows(values_only=True))
+    assert trend[0] == ("時点", "区分", "段階1 全職員", "段階2 実行する職員", "段階3 主導・推進する職員")
+    assert trend[1][1:] == ("月末", 0, 0, 0) and trend[1][0].date() == date(2025, 4, 30)
+    assert trend[13][1:] == ("本日", 2, 1, 1)  # the staff were imported on 2026-04-01
+    assert trend[14][1:] == ("令和7年度末", 0, 0, 0)
+    assert list(wb["所属別"].iter_rows(values_only=True)) == [
+        ("部局コード", "部局名", "デジタル関連部局", "職員数", "段階1 全職員", "段階2 実行する職員",
+         "段階3 主導・推進する職員", "備考"),
+        ("D1", "都市経営部", None, 2, None, None, None, "5人未満のため非表示"),
+        ("D2", "市民協働部", None, 2, None, None, None, "5人未満のため非表示"),
+        (None, "合計", None, 4, 2, 1, 1, None)]
+    courses = list(wb["研修別"].iter_rows(values_only=True))
+    assert courses[0] == ("研修ID", "研修名", "段階", "受講者数", "修了者数", "修了時間合計",
+                          "修了までの日数（中央値）", "備考")
+    assert courses[1] == ("c-free", "自由研修", 2, None, None, None, None, "5人未満のため非表示")
+    assert [r[0] for r in wb["自己評価"].iter_rows(values_only=True)] == ["スキル領域"]
+    assert list(wb["対象者"].iter_rows(values_only=True)) == [
+        ("職員番号", "氏名", "部局", "所属", "段階", "段階名", "区分"),
+        ("S001", "試験 一郎", "都市経営部", "デジタル戦略課", 3, "主導・推進する職員", "主導する職員/シス"),
+        ("S002", "試験 二美", "都市経営部", "デジタル推進係", 2, "実行する職員", None),
+        ("S003", "試験 三太", "市民協働部", "窓口係", 1, "全職員", None),
+        ("S004", "試験 四子", "市民協働部", "市民課", 1, "全職員", None)]
 
 
 def test_kpi_csv_and_bad_suffix(loaded, tmp_path):
     path = tmp_path / "kpi.csv"
-    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 6
-    text_ = path.read_text(encoding="utf-8-sig")
-    assert "段階,段階名" in text_ and "\n\n部局コード,部局名" in text_.replace("\r\n", "\n")
+    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 28
+    text_ = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    assert "段階,段階名" in text_ and "\n\n部局コード,部局名" in text_ and "\n\n職員番号,氏名" in text_
     with pytest.raises(BadInput, match=r"\.xlsx か \.csv"):
         export("kpi", tmp_path / "kpi.pdf", loaded, tiny_plan(), today=TODAY)
 

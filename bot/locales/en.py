@@ -375,3 +375,18 @@ MESSAGES.update({
     "progress_via_qualification": "🎓 {course}: met through a qualification ({quals}); not counted as hours",
     "gap_evidence": "📎 {names}",
 })
+
+# KPI for administrators (issue 7).
+MESSAGES.update({
+    "kpi_admins_only": "Only administrators (the Digital Strategy Division) can see the KPI. Please ask the division if you need it.",
+    "kpi_title": "Digital talent KPI (as of {day})",
+    "kpi_target": "*{tier}*: {n} / {target} people ({rate}%, target FY{fy})\n{verdict}",
+    "kpi_met": "✅ The target is met.",
+    "kpi_on_track": "📈 At the recent pace the target will be met in {when}.",
+    "kpi_off_track": "⚠️ At the recent pace the target will not be met by the deadline (expected {when}).",
+    "kpi_no_data": "A projection needs at least six month-ends of data.",
+    "kpi_tier_line": "{tier}: {n} people",
+    "kpi_community": "Learning community members: {n}",
+    "kpi_note": "Each target counts its own tier only (tier 3 is not counted towards tier 2). Figures of groups under {n} people are not shown. The charts come by DM.",
+    "kpi_charts": "The KPI charts (as of {day}).",
+})

@@ -382,3 +382,18 @@ MESSAGES.update({
     "progress_via_qualification": "🎓 {course}: 資格（{quals}）で満たしています（時間には数えません）",
     "gap_evidence": "📎 {names}",
 })
+
+# KPI for administrators (issue 7).
+MESSAGES.update({
+    "kpi_admins_only": "KPI は管理者（デジタル戦略課）だけが見られます。必要な場合はデジタル戦略課にご相談ください。",
+    "kpi_title": "デジタル人材育成 KPI（{day} 時点）",
+    "kpi_target": "*{tier}*: {n} / {target} 人（{rate}%、目標 {fy}年度）\n{verdict}",
+    "kpi_met": "✅ 目標を達成しています。",
+    "kpi_on_track": "📈 最近の傾向なら {when} に達成見込みです。",
+    "kpi_off_track": "⚠️ 最近の傾向のままでは期限までに届きません（達成見込み {when}）。",
+    "kpi_no_data": "見込みを出すには月末の実績が6か月分以上必要です。",
+    "kpi_tier_line": "{tier}: {n} 人",
+    "kpi_community": "学びのコミュニティ参加者: {n} 人",
+    "kpi_note": "各目標はその段階の人数だけを数えます（段階3の人は段階2の目標に含めません）。{n}人未満の集団の数値は表示しません。グラフはDMにお送りします。",
+    "kpi_charts": "KPI のグラフ（{day} 時点）です。",
+})
