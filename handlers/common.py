@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks.home import home_view
 from bot.blocks.team import home_section
+from bot.i18n import t
 from bot.services import identity, manager_team, progress, reminder_prefs
 from bot.services.deps import Deps
 from storage.models import Staff
 
 log = logging.getLogger(__name__)
+F = TypeVar("F")
 
 
 @dataclass(frozen=True)
@@ -65,3 +70,15 @@ def publish_home(deps: Deps, session: Session, client: WebClient, person: Who) -
     prefs = reminder_prefs.views(session, person.staff.id, deps.today())
     view = home_view(st, deps.plan, deps.settings.tz, home_section(team, person.lang, admin), prefs)
     client.views_publish(user_id=person.user_id, view=view)
+
+
+def valid_form(ack: Ack, lang: str, parsed: tuple[F | None, dict[str, str]],
+               validate: Callable[[F], dict[str, str]], blocks: Mapping[str, str]) -> F | None:
+    """The form when it parses and validates; otherwise the modal's inline errors are the ack, and None."""
+    form, errors = parsed
+    if form is not None:
+        errors = validate(form)
+    if errors or form is None:
+        ack(response_action="errors", errors={blocks[field]: t(lang, key) for field, key in errors.items()})
+        return None
+    return form

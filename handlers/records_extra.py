@@ -17,7 +17,7 @@ from bot.i18n import pick, t
 from bot.services import records_extra
 from bot.services.deps import Deps
 from bot.services.records_extra import OnJTForm, QualificationForm
-from handlers.common import Who, publish_home, who
+from handlers.common import Who, publish_home, valid_form, who
 
 HTTPS_RE = re.compile(r"^https://[^\s<>|]{1,490}$")
 QUAL_BLOCKS = {"qualification": ids.BLOCK_QUALIFICATION, "obtained_on": ids.BLOCK_OBTAINED_ON,
@@ -75,11 +75,6 @@ def parse_onjt(values: dict[str, Any]) -> tuple[OnJTForm | None, dict[str, str]]
     return OnJTForm(opportunity, role, started, ended, _raw_text(values, ids.BLOCK_ONJT_NOTE, ids.ELEM_ONJT_NOTE)), {}
 
 
-def _errors(lang: str, errors: dict[str, str], blocks: dict[str, str]) -> dict[str, str]:
-    """Inline errors by block id, in the person's language."""
-    return {blocks[field]: t(lang, key) for field, key in errors.items()}
-
-
 def _notify(client: WebClient, person: Who, key: str, **values: object) -> None:
     """Tell the person what was recorded, in their App DM."""
     client.chat_postMessage(channel=person.user_id, text=t(person.lang, key, **values))
@@ -110,11 +105,9 @@ def _register_qualification(app, deps: Deps) -> None:  # type: ignore[no-untyped
             if person.staff is None:
                 ack()
                 return
-            form, errors = parse_qualification(view["state"]["values"])
-            if form is not None:
-                errors = records_extra.qualification_errors(deps.plan, form, deps.today())
-            if errors or form is None:
-                ack(response_action="errors", errors=_errors(person.lang, errors, QUAL_BLOCKS))
+            form = valid_form(ack, person.lang, parse_qualification(view["state"]["values"]),
+                              lambda f: records_extra.qualification_errors(deps.plan, f, deps.today()), QUAL_BLOCKS)
+            if form is None:
                 return
             qual, created = records_extra.record_qualification(deps, session, person.staff, form)
             ack()
@@ -141,11 +134,10 @@ def _register_onjt(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
             if person.staff is None:
                 ack()
                 return
-            form, errors = parse_onjt(view["state"]["values"])
-            if form is not None:
-                errors = records_extra.onjt_errors(deps, session, person.staff, form)
-            if errors or form is None:
-                ack(response_action="errors", errors=_errors(person.lang, errors, ONJT_BLOCKS))
+            staff = person.staff
+            form = valid_form(ack, person.lang, parse_onjt(view["state"]["values"]),
+                              lambda f: records_extra.onjt_errors(deps, session, staff, f), ONJT_BLOCKS)
+            if form is None:
                 return
             opportunity = records_extra.record_onjt(deps, session, person.staff, form)
             ack()

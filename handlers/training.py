@@ -11,7 +11,7 @@ from bot.forms import parse_completion
 from bot.i18n import t
 from bot.services import training
 from bot.services.deps import Deps, UserError
-from handlers.common import Who, publish_home, who
+from handlers.common import Who, publish_home, valid_form, who
 
 
 def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
@@ -106,12 +106,10 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
             if person.staff is None:
                 ack()
                 return
-            report, errors = parse_completion(view["state"]["values"])
-            if report is not None:
-                errors = training.completion_errors(deps, session, person.staff, report)
-            if errors or report is None:
-                ack(response_action="errors",
-                    errors={_block_of(f): t(person.lang, key) for f, key in errors.items()})
+            staff = person.staff
+            report = valid_form(ack, person.lang, parse_completion(view["state"]["values"]),
+                                lambda r: training.completion_errors(deps, session, staff, r), FIELD_BLOCKS)
+            if report is None:
                 return
             course = training.complete(deps, session, person.staff, report)
             ack()
@@ -122,6 +120,3 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
 FIELD_BLOCKS = {"course": ids.BLOCK_COURSE, "completed_on": ids.BLOCK_COMPLETED_ON, "hours": ids.BLOCK_HOURS,
                 "evidence": ids.BLOCK_EVIDENCE, "enrolled_on": ids.BLOCK_COMPLETED_ON}
 
-
-def _block_of(field: str) -> str:
-    return FIELD_BLOCKS.get(field, ids.BLOCK_COURSE)
