@@ -40,9 +40,22 @@ def create_app(settings: Settings, sessions: SessionFactory, client: WebClient, 
     deps = Deps(plan=plan, sessions=sessions, settings=settings, clock=clock)
     app.middleware(_drop_repeated_events(deps))
     app.error(_on_error(deps))
-    from handlers import admin, assessment, home, managers, mytraining, records_extra, reminders, stepup, training
+    from handlers import (
+        admin,
+        assessment,
+        community,
+        events,
+        home,
+        managers,
+        mytraining,
+        records_extra,
+        reminders,
+        stepup,
+        training,
+    )
 
-    for module in (mytraining, home, training, assessment, stepup, reminders, managers, admin, records_extra):
+    for module in (mytraining, home, training, assessment, stepup, reminders, managers, admin, records_extra,
+                   community, events):
         module.register(app, deps)
     return app
 

@@ -95,3 +95,33 @@ BLOCK_ONJT_ROLE, ELEM_ONJT_ROLE = "onjt_role", "onjt_role_select"
 BLOCK_ONJT_STARTED, ELEM_ONJT_STARTED = "onjt_started_on", "onjt_started_on_date"
 BLOCK_ONJT_ENDED, ELEM_ONJT_ENDED = "onjt_ended_on", "onjt_ended_on_date"
 BLOCK_ONJT_NOTE, ELEM_ONJT_NOTE = "onjt_note", "onjt_note_input"
+
+# ---- The learning community (issue 6): membership, events and study groups, RSVP, invitations ----
+ACTION_COMMUNITY_JOIN = "community_join"  # App Home, invitation, `/mytraining community`: opens the sheet
+ACTION_COMMUNITY_LEAVE = "community_leave"
+ACTION_COMMUNITY_MEMBERS = "community_members"  # who else is in, and the mentors (a modal)
+ACTION_COMMUNITY_DM = "community_dm"  # value = on | off: new events by DM
+ACTION_COMMUNITY_NO_INVITES = "community_no_invites"  # on an invitation: no more invitations
+ACTION_EVENT_NEW = "event_new"  # organisers: open the event modal
+ACTION_EVENT_GOING = "event_going"  # value = event id: ask for a seat (or a place on the waiting list)
+ACTION_EVENT_NOT_GOING = "event_not_going"  # value = event id: give the seat (or the waiting place) back
+ACTION_EVENT_MENU = "event_menu"  # organisers' overflow on an event; value = "<verb>:<event id>"
+EVENT_EDIT, EVENT_CANCEL, EVENT_ATTENDANCE = "edit", "cancel", "attendance"
+VIEW_EVENT = "event_modal"  # private_metadata = event id ("" for a new event)
+VIEW_EVENT_CANCEL = "event_cancel_modal"  # private_metadata = event id
+VIEW_ATTENDANCE = "event_attendance_modal"  # private_metadata = event id
+VIEW_COMMUNITY_NOTICE = "community_notice_modal"  # a modal that only says something
+BLOCK_EVENT_TITLE, ELEM_EVENT_TITLE = "event_title", "event_title_input"
+BLOCK_EVENT_KIND, ELEM_EVENT_KIND = "event_kind", "event_kind_select"
+BLOCK_EVENT_DATE, ELEM_EVENT_DATE = "event_date", "event_date_picker"
+BLOCK_EVENT_START, ELEM_EVENT_START = "event_start", "event_start_picker"
+BLOCK_EVENT_END, ELEM_EVENT_END = "event_end", "event_end_picker"
+BLOCK_EVENT_PLACE, ELEM_EVENT_PLACE = "event_place", "event_place_input"
+BLOCK_EVENT_URL, ELEM_EVENT_URL = "event_url", "event_url_input"
+BLOCK_EVENT_CAPACITY, ELEM_EVENT_CAPACITY = "event_capacity", "event_capacity_input"
+BLOCK_EVENT_TIER, ELEM_EVENT_TIER = "event_tier", "event_tier_select"
+BLOCK_EVENT_HOURS, ELEM_EVENT_HOURS = "event_hours", "event_hours_input"
+BLOCK_EVENT_DESCRIPTION, ELEM_EVENT_DESCRIPTION = "event_description", "event_description_input"
+BLOCK_CANCEL_REASON, ELEM_CANCEL_REASON = "event_cancel_reason", "event_cancel_reason_input"
+BLOCK_ATTENDED_PREFIX, ELEM_ATTENDED = "attended_", "attended_select"  # + page number (100 people per block)
+BLOCK_EVENT_ACTIONS = "event_actions"  # RSVP buttons on an announcement (+ ":" + event id)

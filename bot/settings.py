@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,11 @@ class Settings:
     digest_time: str = "08:30"  # DIGEST_TIME (Mondays, or the week's first working day)
     digest_stalled_days: int = 30  # DIGEST_STALLED_DAYS: a course in progress this long is "stalled"
     step_up_admin_confirm: bool = False  # STEP_UP_ADMIN_CONFIRM: an administrator confirms approvals
+    # The learning community (issue 6) and the administrators' channel (issue 7); all have defaults.
+    community_channel_id: str | None = None  # COMMUNITY_CHANNEL_ID: where events are announced
+    admin_channel_id: str | None = None  # ADMIN_CHANNEL_ID: the monthly KPI report (else DMs to administrators)
+    community_invite_quiet_months: int = 6  # COMMUNITY_INVITE_QUIET_MONTHS: no second invitation before this
+    community_plan_time: str = "08:40"  # COMMUNITY_PLAN_TIME: invitations (monthly) and the weekly events note
 
     @property
     def tz(self) -> ZoneInfo:
@@ -99,6 +105,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env",
         admin_contact=_get(environ, "BOT_ADMIN_CONTACT", DEFAULT_CONTACT) or DEFAULT_CONTACT,
         **delivery_settings(environ),
         **manager_settings(environ),
+        **community_settings(environ),
     )
     _validate(settings)
     return settings
@@ -205,4 +212,30 @@ def manager_settings(environ: dict[str, str]) -> dict[str, object]:
         if raw.lower() not in _TRUE + _FALSE:
             raise SettingsError(f"STEP_UP_ADMIN_CONFIRM={raw!r}: use true or false")
         values["step_up_admin_confirm"] = raw.lower() in _TRUE
+    return values
+
+
+# ---- the community (issue 6) and the administrators' channel (issue 7) ----------------------------------
+def _channel(key: str, raw: str) -> str:
+    if not re.fullmatch(r"[CG][A-Z0-9]{6,20}", raw):
+        raise SettingsError(f"{key}={raw!r} is not a channel ID (it starts with C or G, e.g. C0123ABCD; "
+                            "in Slack: the channel's details → About → Channel ID)")
+    return raw
+
+
+def community_settings(environ: dict[str, str]) -> dict[str, object]:
+    """COMMUNITY_CHANNEL_ID, ADMIN_CHANNEL_ID, COMMUNITY_INVITE_QUIET_MONTHS, COMMUNITY_PLAN_TIME, validated."""
+    values: dict[str, object] = {}
+    for key in ("COMMUNITY_CHANNEL_ID", "ADMIN_CHANNEL_ID"):
+        raw = _get(environ, key)
+        if raw is not None:
+            values[key.lower()] = _channel(key, raw)
+    raw = _get(environ, "COMMUNITY_INVITE_QUIET_MONTHS")
+    if raw is not None:
+        if not raw.isdigit() or not 1 <= int(raw) <= 60:
+            raise SettingsError(f"COMMUNITY_INVITE_QUIET_MONTHS={raw!r} must be a whole number of months, 1 to 60")
+        values["community_invite_quiet_months"] = int(raw)
+    raw = _get(environ, "COMMUNITY_PLAN_TIME")
+    if raw is not None:
+        values["community_plan_time"] = _hhmm("COMMUNITY_PLAN_TIME", raw)
     return values

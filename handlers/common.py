@@ -13,10 +13,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.blocks.community import community_blocks
 from bot.blocks.home import home_view
 from bot.blocks.team import home_section
 from bot.i18n import t
-from bot.services import identity, manager_team, progress, reminder_prefs
+from bot.services import community, identity, manager_team, progress, reminder_prefs
 from bot.services.deps import Deps
 from storage.models import Staff
 
@@ -68,7 +69,8 @@ def publish_home(deps: Deps, session: Session, client: WebClient, person: Who) -
     team, admin = manager_team.home_part(deps, session, person.staff)
     assert person.staff.id is not None
     prefs = reminder_prefs.views(session, person.staff.id, deps.today())
-    view = home_view(st, deps.plan, deps.settings.tz, home_section(team, person.lang, admin), prefs)
+    together = community_blocks(community.view(deps, session, person.staff, person.lang), deps.settings.tz)
+    view = home_view(st, deps.plan, deps.settings.tz, home_section(team, person.lang, admin), prefs, together)
     client.views_publish(user_id=person.user_id, view=view)
 
 

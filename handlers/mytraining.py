@@ -9,7 +9,7 @@ from bot import ids
 from bot.blocks.staff import help_message, mytraining_message, not_in_roster_message
 from bot.services import progress
 from bot.services.deps import Deps
-from handlers import kpi, managers
+from handlers import community, kpi, managers
 from handlers.common import who
 
 
@@ -25,6 +25,8 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
             elif not words:
                 st = progress.standing(deps, session, person.staff, person.lang)
                 text, blocks = mytraining_message(st, deps.plan)
+            elif words[0] == community.WORD:  # the learning community (issue 6)
+                text, blocks = community.command_answer(deps, session, person)
             elif words[0] == kpi.WORD:  # administrators (issue 7)
                 text, blocks, charts = kpi.command_answer(deps, session, person)
             elif words[0] in managers.COMMAND_WORDS:  # team, find, export, admin (issue 5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -82,13 +82,19 @@ class StepUpApproval(SQLModel, table=True):
 
 
 class CommunityMember(SQLModel, table=True):
-    """Membership of the learning community (minimal: the community issue extends it)."""
+    """Membership of the learning community: joined with a self-assessment sheet, left at any time.
+
+    Every spell is kept; at most one is open (left_at NULL) per person.
+    """
 
     __tablename__ = "community_member"
+    __table_args__ = (Index("uq_community_member_open", "staff_id", unique=True,
+                            sqlite_where=text("left_at IS NULL"), postgresql_where=text("left_at IS NULL")),)
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", index=True)
     joined_at: datetime = Field(sa_column=_utc())
     left_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    sheet_id: int | None = Field(default=None, foreign_key="self_assessment.id")  # the sheet joined with
 
 
 class DigestSnapshot(SQLModel, table=True):

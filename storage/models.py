@@ -160,6 +160,7 @@ class StepUpRequest(SQLModel, table=True):
     comment: str = Field(default="", max_length=1000)
 
 
+from storage.community_models import CommunityEvent, EventRsvp  # noqa: E402,F401  (the community's tables)
 from storage.delivery_models import Delivery, JobSlot, ReminderLog, ReminderPref, SenderState  # noqa: E402,F401
 from storage.manager_models import StaffRole, UnitChannel  # noqa: E402,F401  (registers all the managers' tables)
 from storage.record_models import OnJTEntry, QualificationHeld  # noqa: E402,F401  (qualifications and On-JT)

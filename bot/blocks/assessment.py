@@ -90,11 +90,12 @@ def track_step_view(plan: Plan, lang: str, state: SheetState) -> dict[str, Any]:
 
 
 def gap_view(lang: str, gap: Gap, target_name: str,
-             evidence: Mapping[int, Sequence[str]] | None = None) -> dict[str, Any]:
+             evidence: Mapping[int, Sequence[str]] | None = None, note: str | None = None) -> dict[str, Any]:
     """After submitting: the gap between the ratings and the target tier's required levels, with the
-    qualifications and On-JT that are evidence next to the rows (📎)."""
-    blocks: list[Block] = [section(t(lang, "sheet_done", target=target_name, met=gap.met, total=gap.total)),
-                           section(gap_text(gap, lang, evidence=evidence)), context(t(lang, "sheet_done_hint"))]
+    qualifications and On-JT that are evidence next to the rows (📎); `note`: e.g. "you joined"."""
+    blocks: list[Block] = [section(f"🎉 {note}")] if note else []
+    blocks += [section(t(lang, "sheet_done", target=target_name, met=gap.met, total=gap.total)),
+               section(gap_text(gap, lang, evidence=evidence)), context(t(lang, "sheet_done_hint"))]
     return modal(ids.VIEW_ASSESSMENT + "_done", t(lang, "title_sheet_done"), blocks, None, t(lang, "close"))
 
 

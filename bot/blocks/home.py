@@ -20,8 +20,9 @@ MAX_COURSE_SECTIONS = 12
 
 
 def home_view(st: Standing, plan: Plan, tz: ZoneInfo, managers: Sequence[Block] = (),
-              reminder_prefs: Mapping[str, PrefView] | None = None) -> dict[str, Any]:
-    """The whole Home tab for one person (≤ 100 blocks whatever the history); `managers`: their team section."""
+              reminder_prefs: Mapping[str, PrefView] | None = None, community: Sequence[Block] = ()) -> dict[str, Any]:
+    """The whole Home tab for one person (≤ 100 blocks whatever the history); `managers`: their team section;
+    `community`: the learning community's part (bot.blocks.community, ≤ 14 blocks)."""
     lang = st.lang
     blocks: list[Block] = progress.summary_blocks(st)
     blocks.append(section(ladder_text(st, plan)))
@@ -35,6 +36,7 @@ def home_view(st: Standing, plan: Plan, tz: ZoneInfo, managers: Sequence[Block] 
     blocks.append(divider())
     blocks += progress.next_blocks(st, plan)
     blocks += locked_blocks(st)
+    blocks += community
     blocks += records_extra.home_blocks(st, plan)  # 資格・On-JT (≤ 5 blocks)
     blocks += sheet_blocks(st, tz)
     blocks += reminder_prefs_blocks(lang, reminder_prefs)

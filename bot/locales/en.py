@@ -390,3 +390,12 @@ MESSAGES.update({
     "kpi_note": "Each target counts its own tier only (tier 3 is not counted towards tier 2). Figures of groups under {n} people are not shown. The charts come by DM.",
     "kpi_charts": "The KPI charts (as of {day}).",
 })
+
+# The community's messages (issue 6) and the later KPI ones (issue 7) live in their own modules.
+from bot.locales.en_community import MESSAGES as _COMMUNITY  # noqa: E402
+from bot.locales.en_community_jobs import MESSAGES as _COMMUNITY_JOBS  # noqa: E402
+from bot.locales.en_kpi import MESSAGES as _KPI  # noqa: E402
+
+MESSAGES.update(_COMMUNITY)
+MESSAGES.update(_COMMUNITY_JOBS)
+MESSAGES.update(_KPI)

@@ -397,3 +397,12 @@ MESSAGES.update({
     "kpi_note": "各目標はその段階の人数だけを数えます（段階3の人は段階2の目標に含めません）。{n}人未満の集団の数値は表示しません。グラフはDMにお送りします。",
     "kpi_charts": "KPI のグラフ（{day} 時点）です。",
 })
+
+# The community's messages (issue 6) and the later KPI ones (issue 7) live in their own modules.
+from bot.locales.ja_community import MESSAGES as _COMMUNITY  # noqa: E402
+from bot.locales.ja_community_jobs import MESSAGES as _COMMUNITY_JOBS  # noqa: E402
+from bot.locales.ja_kpi import MESSAGES as _KPI  # noqa: E402
+
+MESSAGES.update(_COMMUNITY)
+MESSAGES.update(_COMMUNITY_JOBS)
+MESSAGES.update(_KPI)

@@ -1,0 +1,4 @@
+"""ja_community_jobs stub: filled in by a later change. Same keys in ja and en."""
+
+MESSAGES: dict[str, str] = {
+}
