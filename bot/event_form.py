@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
-from bot.forms import URL_RE, parse_hours, selected, text_value
+from bot.forms import URL_RE, element, parse_hours, selected, text_value
 from storage.community_models import CAPACITY_MAX, DESCRIPTION_MAX, EVENT_KINDS, HOURS_MAX, PLACE_MAX, TITLE_MAX
 
 # field → the input block it is shown under (for the modal's inline errors)
@@ -44,8 +44,7 @@ class EventForm:
 
 
 def _raw(values: dict[str, Any], block: str, action: str, key: str) -> str:
-    found = (values.get(block) or {}).get(action)
-    raw = found.get(key) if isinstance(found, dict) else None
+    raw = element(values, block, action).get(key)
     return raw if isinstance(raw, str) else ""
 
 

@@ -15,19 +15,21 @@ HOURS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(h|時間|hours?)?\s*$", re.IGNORE
 URL_RE = re.compile(r"^https?://[^\s<>|]{1,490}$")
 
 
-def _element(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    found = (values.get(block) or {}).get(action)
+def element(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
+    """The element's state, or {} when the block or element is missing or malformed (a forged payload)."""
+    inputs = values.get(block) if isinstance(values, dict) else None
+    found = inputs.get(action) if isinstance(inputs, dict) else None
     return found if isinstance(found, dict) else {}
 
 
 def selected(values: dict[str, Any], block: str, action: str) -> str:
     """The value of a select or radio choice, or ''."""
-    opt = _element(values, block, action).get("selected_option")
+    opt = element(values, block, action).get("selected_option")
     return str(opt.get("value", "")) if isinstance(opt, dict) else ""
 
 
 def text_value(values: dict[str, Any], block: str, action: str) -> str:
-    raw = _element(values, block, action).get("value")
+    raw = element(values, block, action).get("value")
     return unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else ""
 
 
@@ -46,7 +48,7 @@ def parse_completion(values: dict[str, Any]) -> tuple[Completion | None, dict[st
     course_id = selected(values, ids.BLOCK_COURSE, ids.ELEM_COURSE)
     if not course_id:
         errors["course"] = "error_required"
-    raw_date = _element(values, ids.BLOCK_COMPLETED_ON, ids.ELEM_COMPLETED_ON).get("selected_date")
+    raw_date = element(values, ids.BLOCK_COMPLETED_ON, ids.ELEM_COMPLETED_ON).get("selected_date")
     try:
         completed_on = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
     except ValueError:

@@ -5,11 +5,13 @@ waiting person promoted and told, cancel and update notices, mark attendance, an
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import builders as b
 import pytest
 from harness import Clock, running_bot, wait_until
+from openpyxl import load_workbook
 from slackpayloads import app_home_opened
 from sqlmodel import select
 
@@ -19,6 +21,7 @@ from jobs.registry import JOBS, JobContext
 from jobs.send_policy import sending_client
 from storage import community, roles
 from storage.community_models import CommunityEvent, EventRsvp
+from storage.exporting import export
 from storage.manager_models import CommunityMember
 from storage.models import AuditLog
 
@@ -111,7 +114,7 @@ def press(bot, user, action_id, event_id, channel=CHANNEL):
                                 message={"ts": "1700000000.000100"})
 
 
-def test_the_whole_life_of_an_event(cbot, sessions):
+def test_the_whole_life_of_an_event(cbot, sessions, tmp_path):
     bot, people = cbot, cbot.extra
     # An organiser opens the modal from the App Home, mistypes, then creates the event.
     assert bot.req.block_action("U1001", ids.ACTION_EVENT_NEW, view=HOME).status == 200
@@ -197,6 +200,14 @@ def test_the_whole_life_of_an_event(cbot, sessions):
     wait_until(lambda: len(published()) > before)
     home = published()[-1].args["view"]
     assert "コミュニティでの活動: 1 回・1.5 時間" in json.dumps(home, ensure_ascii=False)
+    # …and in the training-record export the division hands on.
+    export("records", tmp_path / "records.xlsx", sessions, load_plan(), today=date(2026, 12, 4),
+           tz=ZoneInfo("Asia/Tokyo"))
+    sheet = load_workbook(tmp_path / "records.xlsx")["コミュニティ活動"]
+    exported = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(exported) == 1 and exported[0][8].date() == date(2026, 12, 3)
+    assert exported[0][:8] + exported[0][9:] == ["2002", "職員 2002", "210", "市民課", 1, event.id, "生成AI勉強会",
+                                                 "勉強会", 1.5]
     actions = [a["action"] for a in rows(sessions, AuditLog)]
     assert actions.count("event_rsvp") == 4 and "event_attendance" in actions and "event_update" in actions
 
@@ -288,5 +299,6 @@ def test_dm_announcements_only_for_members_who_asked(cbot):
     create_event(bot)
     run_job(bot, "send", NOW)
     run_job(bot, "send", NOW)
-    announced = {c.args["channel"] for c in bot.slack.calls_to("chat.postMessage") if "新しいイベント" in c.args["text"]}
+    posts = bot.slack.calls_to("chat.postMessage")
+    announced = {c.args["channel"] for c in posts if "新しいイベント" in c.args["text"]}
     assert announced == {CHANNEL, "U2001"}

@@ -36,7 +36,7 @@ def test_records_workbook_round_trip(loaded, tmp_path):
     path = tmp_path / "records.xlsx"
     assert export("records", path, loaded, tiny_plan(), today=TODAY) == 4
     wb = load_workbook(path)
-    assert wb.sheetnames == ["研修記録", "所属別集計", "資格", "On-JT"]
+    assert wb.sheetnames == ["研修記録", "所属別集計", "資格", "On-JT", "コミュニティ活動"]
     ws = wb["研修記録"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == HEADERS
@@ -73,9 +73,10 @@ def test_records_csv_has_a_bom_for_excel(loaded, tmp_path):
 def test_kpi_workbook(loaded, tmp_path):
     """Sheets and Japanese headers; each target counts its tier exactly; groups under 5 are suppressed."""
     path = tmp_path / "kpi.xlsx"
-    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 4 + 14 + 3 + 3 + 0 + 4
+    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 4 + 14 + 3 + 3 + 0 + 4 + 13 + 2 + 1
     wb = load_workbook(path)
-    assert wb.sheetnames == ["概要", "推移", "所属別", "研修別", "自己評価", "対象者"]
+    assert wb.sheetnames == ["概要", "推移", "所属別", "研修別", "自己評価", "対象者", "コミュニティ推移",
+                             "コミュニティ年度別", "コミュニティ所属別"]
     overview = list(wb["概要"].iter_rows(values_only=True))
     assert overview[0] == ("段階", "段階名", "人数（この段階）", "人数（この段階以上）", "目標人数", "目標年度",
                            "達成率", "月あたり増加（最近の傾向）", "目標年度末の見込み", "達成見込み日", "判定")
@@ -111,7 +112,7 @@ def test_kpi_workbook(loaded, tmp_path):
 
 def test_kpi_csv_and_bad_suffix(loaded, tmp_path):
     path = tmp_path / "kpi.csv"
-    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 28
+    assert export("kpi", path, loaded, tiny_plan(), today=TODAY) == 44
     text_ = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     assert "段階,段階名" in text_ and "\n\n部局コード,部局名" in text_ and "\n\n職員番号,氏名" in text_
     with pytest.raises(BadInput, match=r"\.xlsx か \.csv"):

@@ -23,7 +23,7 @@ def export(kind: str, path: Path | str, sessions: SessionFactory, plan: Plan, *,
     if path.suffix.lower() not in (".xlsx", ".csv"):
         raise BadInput(f"{path}: 出力ファイルは .xlsx か .csv にしてください。")
     if kind == "records":
-        return export_records(path, sessions, plan, today=today)
+        return export_records(path, sessions, plan, today=today, tz=tz)
     if kind == "kpi":
         return export_kpi(path, sessions, plan, today=today, tz=tz)
     raise BadInput(f"書き出しの種類は {'、'.join(KINDS)} のいずれかです: {kind!r}")

@@ -1,4 +1,5 @@
-"""Export training records: sheets 研修記録 (one row per enrolment), 所属別集計 (per 部局), 資格 and On-JT."""
+"""Export training records: sheets 研修記録 (one row per enrolment), 所属別集計 (per 部局), 資格, On-JT and
+コミュニティ活動 (community events attended, with their hours)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.plan.model import Plan
 from storage.db import SessionFactory
 from storage.exporting.data import active_staff, enrolment_rows, units_on
+from storage.exporting.records_community import community_sheet
 from storage.exporting.records_extra import onjt_sheet, qualification_sheet
 from storage.exporting.sheets import DATE, Sheet, new_workbook
 from storage.org import OrgTree
@@ -21,6 +24,7 @@ HEADERS = ("職員番号", "氏名", "所属コード", "所属名", "段階", "
 WIDTHS = (12, 16, 11, 24, 7, 24, 36, 10, 8, 12, 12, 7, 10)
 STATUS_JA = {"enrolled": "受講中", "completed": "修了", "withdrawn": "取消"}
 SOURCE_JA = {"self": "本人報告", "import": "取り込み", "approval": "承認", "event": "イベント"}
+CITY_TZ = ZoneInfo("Asia/Tokyo")  # the day an event took place (callers pass the bot's time zone)
 NO_DEPT = "（所属なし・退職者）"
 
 
@@ -35,8 +39,9 @@ class DeptTotals:
     hours: float = 0.0
 
 
-def export_records(path: Path, sessions: SessionFactory, plan: Plan, *, today: date) -> int:
-    """Write the records as .xlsx (four sheets) or .csv (研修記録 only, UTF-8 with BOM); return the record rows."""
+def export_records(path: Path, sessions: SessionFactory, plan: Plan, *, today: date,
+                   tz: ZoneInfo = CITY_TZ) -> int:
+    """Write the records as .xlsx (five sheets) or .csv (研修記録 only, UTF-8 with BOM); return the record rows."""
     with sessions() as session:
         conn = session.connection()
         tree = OrgTree.load(session)
@@ -58,6 +63,7 @@ def export_records(path: Path, sessions: SessionFactory, plan: Plan, *, today: d
         _summary(wb, totals, tree, plan)
         qualification_sheet(wb, conn, tree, units, plan)
         onjt_sheet(wb, conn, tree, units, plan)
+        community_sheet(wb, conn, tree, units, tz)
         wb.save(path)
         return sheet.rows
 

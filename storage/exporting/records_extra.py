@@ -25,7 +25,7 @@ ONJT_WIDTHS = (12, 16, 11, 24, 7, 18, 32, 8, 12, 12, 48, 10)
 SOURCE_JA = {"self": "本人報告", "import": "取り込み"}
 
 
-def _person(r: Any, tree: OrgTree, units: dict[int, int]) -> list[Any]:
+def person_cells(r: Any, tree: OrgTree, units: dict[int, int]) -> list[Any]:
     """職員番号, 氏名, the person's unit (code, name) and tier."""
     unit = units.get(r.staff_id)
     return [r.number, r.name, tree.code.get(unit, "") if unit else "", tree.name.get(unit, "") if unit else "",
@@ -47,7 +47,7 @@ def qualification_sheet(wb: Workbook, conn: Connection, tree: OrgTree, units: di
     known = {q.id: q for q in plan.qualifications}
     for r in _rows(conn, QUAL, "qualification_id", "obtained_on", "evidence_url", "source"):
         q = known.get(r.qualification_id)
-        sheet.append([*_person(r, tree, units), r.qualification_id, q.name if q else r.qualification_id,
+        sheet.append([*person_cells(r, tree, units), r.qualification_id, q.name if q else r.qualification_id,
                       q.category if q else "", r.obtained_on, r.evidence_url or "", SOURCE_JA.get(r.source, r.source)])
     return sheet.rows
 
@@ -58,6 +58,7 @@ def onjt_sheet(wb: Workbook, conn: Connection, tree: OrgTree, units: dict[int, i
     opportunities = {o.id: o.name for o in plan.onjt.opportunities}
     roles = {r.key: r.name_ja for r in plan.onjt.roles}
     for r in _rows(conn, ONJT, "opportunity_id", "role", "started_on", "ended_on", "note", "source"):
-        sheet.append([*_person(r, tree, units), r.opportunity_id, opportunities.get(r.opportunity_id, r.opportunity_id),
+        sheet.append([*person_cells(r, tree, units), r.opportunity_id,
+                      opportunities.get(r.opportunity_id, r.opportunity_id),
                       roles.get(r.role, r.role), r.started_on, r.ended_on, r.note, SOURCE_JA.get(r.source, r.source)])
     return sheet.rows
