@@ -4,19 +4,23 @@ possible history; and the views say what the rules say."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import builders as b
 import pytest
 
 from bot.blockkit import assert_message_ok, assert_view_ok
 from bot.blocks.assessment import SheetState, gap_view, sheet_step_view, target_label, track_step_view
+from bot.blocks.community import community_blocks
 from bot.blocks.home import home_view
+from bot.blocks.kit import section
 from bot.blocks.modals import completion_modal, enrol_modal, step_up_modal
 from bot.blocks.staff import help_message, mytraining_message, not_in_roster_home, not_in_roster_message
 from bot.rules import assessment_gap
 from bot.services import assessment, progress, training
 from bot.services.assessment import SheetTarget
+from bot.services.community import CommunityView, EventLine, OrganisedLine
+from storage.community_models import CommunityEvent
 from storage.models import Staff
 
 LANGS = ["ja", "en"]
@@ -41,6 +45,22 @@ def _everything(sessions, status: str) -> Staff:
     return staff
 
 
+MANAGERS = [section("managers")] * 6  # the managers' section is at most 6 blocks (bot.blocks.team.home_section)
+
+
+def busiest_community(lang, tz):
+    """The largest community part: a member and organiser, three coming events, four of their own."""
+    now = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+
+    def event(n):
+        return CommunityEvent(id=n, title="長い名前の勉強会" * 12, kind="workshop", starts_at=now, ends_at=now,
+                              place="会議室" * 60, online_url="https://example.jp/" + "x" * 400, capacity=500,
+                              hours=2, description="", organiser_id=1, created_at=now, updated_at=now)
+    cv = CommunityView(lang, True, True, 4000, tuple(EventLine(event(n), 500, 20, "waiting", 3) for n in range(3)),
+                       True, tuple(OrganisedLine(event(n), 10, 2, n % 2 == 0) for n in range(4)), 12, 30.5)
+    return community_blocks(cv, tz)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("status", ["completed", "enrolled"])
 def test_longest_history_fits_slack(sessions, lang, status):
@@ -52,7 +72,7 @@ def test_longest_history_fits_slack(sessions, lang, status):
         courses = training.completion_options(deps, s, staff)
     text, blocks = mytraining_message(st, deps.plan)
     assert_message_ok(blocks, text)
-    view = home_view(st, deps.plan, deps.settings.tz)
+    view = home_view(st, deps.plan, deps.settings.tz, MANAGERS, None, busiest_community(lang, deps.settings.tz))
     assert_view_ok(view)
     assert_view_ok(enrol_modal(deps.plan, lang, list(deps.plan.courses.values()), locked))
     assert_view_ok(completion_modal(deps.plan, lang, list(deps.plan.courses.values()), b.TODAY, None))

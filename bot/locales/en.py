@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "help_text": (
         "*How to use `/mytraining`*\n"
         "• `/mytraining` — your tier, progress and what to take next (only you can see it).\n"
+        "• `/mytraining community` — the learning community: join, and ask for seats at study groups and events.\n"
         "• `/mytraining help` — this help.\n"
         "Use the buttons to enrol, report a completion, fill in the self-assessment sheet or ask to step up. "
         "The app's Home tab shows your whole record and the next tier's courses."
