@@ -2,12 +2,19 @@
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot state, no display) and the IPAex Gothic
 font shipped by the PyPI package matplotlib-fontja, so no system font is needed.
+
+The monthly report stores what its charts show as data (`chart_data`, a few kB of compressed JSON) when it
+is planned, and `chart_uploads` draws them when they are uploaded after the report was sent.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import zlib
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import matplotlib
 import matplotlib_fontja
@@ -16,8 +23,8 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.kpi import MIN_GROUP, KpiReport, Projection, reiwa_label
-from bot.plan.model import Plan
+from bot.kpi import MIN_GROUP, KpiReport, Projection, project, reiwa_label
+from bot.plan.model import Plan, Target
 
 FONT_PATH: str = str(matplotlib_fontja.get_font_ttf_path())
 font_manager.fontManager.addfont(FONT_PATH)
@@ -45,6 +52,10 @@ def _projection_line(p: Projection, last: date) -> tuple[list[date], list[float]
 def burn_up(plan: Plan, projection: Projection, series: list[tuple[date, int]]) -> bytes:
     """The burn-up chart of one target: people at the tier by month, the target, the projection."""
     tier = next(t for t in plan.tiers if t.level == projection.target.tier)
+    return _burn_up(f"{tier.name_ja}（段階{tier.level}）", projection, series)
+
+
+def _burn_up(tier_label: str, projection: Projection, series: list[tuple[date, int]]) -> bytes:
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 4.5))
         ax = fig.add_subplot()
@@ -56,7 +67,7 @@ def burn_up(plan: Plan, projection: Projection, series: list[tuple[date, int]]) 
         ax.axhline(projection.target.headcount, color="#C00000", label=f"目標 {projection.target.headcount}人")
         ax.axvline(projection.deadline, color="#7F7F7F", linestyle=":",
                    label=f"{reiwa_label(projection.target.fiscal_year)}末")
-        ax.set_title(f"{tier.name_ja}（段階{tier.level}）の人数：{_verdict(projection)}")
+        ax.set_title(f"{tier_label}の人数：{_verdict(projection)}")
         ax.set_ylabel("人数")
         ax.set_xlim(days[0] if days else projection.deadline - timedelta(days=365),
                     projection.deadline + timedelta(days=31))
@@ -81,18 +92,27 @@ def _verdict(p: Projection) -> str:
 
 def departments(plan: Plan, report: KpiReport, names: dict[int, str]) -> bytes:
     """People per tier in each 部局 (stacked bars); 部局 under MIN_GROUP people are left out and said so."""
+    shown, hidden = _shown_departments(report, names)
+    return _departments([(t.level, t.name_ja) for t in plan.tiers], shown, hidden)
+
+
+def _shown_departments(report: KpiReport, names: Mapping[int, str]) -> tuple[list[tuple[str, dict[int, int]]], int]:
+    """(name, people per tier) of each 部局 shown, by name; and how many were left out."""
     shown = [(names.get(d, str(d)), tiers) for d, (_, tiers) in sorted(report.departments.items(),
                                                                        key=lambda i: names.get(i[0], ""))
              if tiers is not None]
-    hidden = sum(1 for _, tiers in report.departments.values() if tiers is None)
+    return shown, sum(1 for _, tiers in report.departments.values() if tiers is None)
+
+
+def _departments(tiers: Sequence[tuple[int, str]], shown: list[tuple[str, dict[int, int]]], hidden: int) -> bytes:
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 1.2 + 0.45 * max(len(shown), 1)))
         ax = fig.add_subplot()
         left = [0] * len(shown)
-        for i, tier in enumerate(plan.tiers):
-            widths = [tiers.get(tier.level, 0) for _, tiers in shown]
+        for i, (level, name) in enumerate(tiers):
+            widths = [counts.get(level, 0) for _, counts in shown]
             ax.barh([n for n, _ in shown], widths, left=left, color=COLOURS[i % len(COLOURS)],
-                    label=f"段階{tier.level} {tier.name_ja}")
+                    label=f"段階{level} {name}")
             left = [a + b for a, b in zip(left, widths, strict=True)]
         ax.invert_yaxis()
         ax.set_xlabel("人数")
@@ -102,3 +122,38 @@ def departments(plan: Plan, report: KpiReport, names: dict[int, str]) -> bytes:
             fig.text(0.01, 0.01, f"{MIN_GROUP}人未満の部局（{hidden}）は表示していません", fontsize=8)
         fig.tight_layout()
         return _png(fig)
+
+
+def chart_data(plan: Plan, report: KpiReport, names: Mapping[int, str]) -> bytes:
+    """What the charts of `report` show, as compressed JSON (drawn later by chart_uploads)."""
+    shown, hidden = _shown_departments(report, names)
+    data = {"day": report.today.isoformat(),
+            "tiers": [[t.level, t.name_ja] for t in plan.tiers],
+            "targets": [{"tier": p.target.tier, "headcount": p.target.headcount, "fy": p.target.fiscal_year,
+                         "series": [[d.isoformat(), n] for d, n in series]} for p, series in report.targets],
+            "departments": [[name, {str(k): v for k, v in counts.items()}] for name, counts in shown],
+            "hidden": hidden}
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode())
+
+
+def chart_names(packed: bytes) -> list[str]:
+    """The file names chart_uploads gives the charts of `packed` (without drawing them)."""
+    data = json.loads(zlib.decompress(packed))
+    return [*(f"kpi-tier{t['tier']}-{data['day']}.png" for t in data["targets"]), f"kpi-departments-{data['day']}.png"]
+
+
+def chart_uploads(packed: bytes) -> list[dict[str, Any]]:
+    """Draw the charts stored by chart_data: files_upload_v2's file_uploads (burn-ups, then by 部局)."""
+    data = json.loads(zlib.decompress(packed))
+    names, labels = chart_names(packed), {int(level): name for level, name in data["tiers"]}
+    files = []
+    for name, t in zip(names, data["targets"], strict=False):
+        series = [(date.fromisoformat(d), int(n)) for d, n in t["series"]]
+        projection = project(series, Target(tier=t["tier"], headcount=t["headcount"], fiscal_year=t["fy"]))
+        label = f"{labels.get(t['tier'], '')}（段階{t['tier']}）"
+        files.append({"file": _burn_up(label, projection, series), "filename": name,
+                      "title": f"段階{t['tier']} 目標{t['headcount']}人"})
+    shown = [(name, {int(k): v for k, v in counts.items()}) for name, counts in data["departments"]]
+    files.append({"file": _departments(sorted(labels.items()), shown, int(data["hidden"])), "filename": names[-1],
+                  "title": "部局別の段階別人数"})
+    return files

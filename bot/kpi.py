@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from math import ceil
 from zoneinfo import ZoneInfo
 
+from bot.kpi_community import MIN_GROUP, CommunityStats, community_stats
 from bot.plan.model import Plan, Target
 from storage.kpi import Change, CourseRow, KpiData, Person, Stint
 
-MIN_GROUP = 5
 MIN_POINTS, MAX_POINTS = 6, 12  # monthly points the projection fits
 
 
@@ -248,9 +248,10 @@ class KpiReport:
     targets: list[tuple[Projection, list[tuple[date, int]]]]
     departments: dict[int, tuple[int, dict[int, int] | None]]
     courses: list[CourseStats]
-    community: int
+    community: int  # members of the learning community now
     levels: dict[tuple[int | None, str], tuple[int, float | None]]
     counted: list[tuple[int, int, tuple[int, str | None]]]  # (staff id, unit id, (tier, track)) today
+    club: CommunityStats  # the community's figures (bot.kpi_community)
 
 
 def series_start(today: date) -> date:
@@ -271,8 +272,17 @@ def build_report(plan: Plan, data: KpiData, department: Callable[[int], int], to
     counted = list(history.counted(today, today))
     group_of = {sid: department(unit) for sid, unit, _ in counted}
     months = monthly(history, start, today)
+
+    def dept_on(staff_id: int, day: date) -> int | None:
+        unit = history.unit_on(staff_id, day)
+        return None if unit is None else department(unit)
+
+    club = community_stats(data.spells, data.events, data.attendances, days=[d for d, _ in months], today=today,
+                           now=data.now, tz=tz, first_fy=fiscal_year(start),
+                           inactive={p.id for p in data.people if not p.active}, dept_today=group_of,
+                           dept_on=dept_on)
     return KpiReport(
         today, Counter(state for _, _, state in counted), months,
         [(d, per_tier(history.headcount(d, today))) for d in fy_points(start, today)],
         projections(plan, months), by_department(history, department, today, today),
-        course_stats(data.courses), data.community, assessment_levels(plan, data.ratings, group_of), counted)
+        course_stats(data.courses), club.members, assessment_levels(plan, data.ratings, group_of), counted, club)

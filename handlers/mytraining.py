@@ -33,7 +33,7 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
                 text, blocks = managers.command_answer(deps, session, client, person, command)
             else:  # "help", and anything unknown, gets the help
                 text, blocks = help_message(person.lang)
-                blocks += managers.help_blocks(deps, session, person)
+                blocks += managers.help_blocks(deps, session, person) + kpi.help_blocks(deps, session, person)
         ack(response_type="ephemeral", text=text, blocks=blocks)
         if charts is not None:
             kpi.send_charts(deps, client, person, charts)

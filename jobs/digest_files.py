@@ -1,10 +1,14 @@
-"""Attach files to sent deliveries (the digest's full list): files_upload_v2 into the same conversation.
+"""Attach files to sent deliveries: files_upload_v2 into the same conversation.
+
+Two kinds of attachment: the weekly digest's full list (one .xlsx, beside the digest) and the monthly KPI
+report's charts (the burn-ups and progress by 部局, PNGs drawn now from the data stored when the report
+was planned, in one upload as a thread reply to the report).
 
 The outbox posts text and blocks only; a delivery that needs a file has a delivery_file row with the
-same key. Once the delivery is sent, this job uploads the file into the channel (or DM) the message went
-to. The row moves pending → uploading before the upload; a row found 'uploading' (a crash or an
-ambiguous failure) is first looked for in the conversation's history by its file name, so the file is
-uploaded once. Files of cancelled or failed deliveries are dropped.
+same key. Once the delivery is sent, this job uploads the file(s) into the channel (or DM) the message
+went to. The row moves pending → uploading before the upload; a row found 'uploading' (a crash or an
+ambiguous failure) is first looked for in the conversation (its history, or the report's thread) by its
+file name, so the files are uploaded once. Files of cancelled or failed deliveries are dropped.
 """
 
 from __future__ import annotations
@@ -13,13 +17,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.charts import chart_uploads
 from bot.services.manager_export import render, unpack
+from jobs.kpi_report import KIND_KPI
 from jobs.slack_outcomes import AMBIGUOUS, AUTH, OK, RATE_LIMITED, Outcome, run_call
 from storage import digests
 from storage.db import SessionFactory, transaction
+from storage.delivery_models import Delivery
 from storage.manager_models import FILE_DONE, FILE_FAILED, FILE_PENDING, FILE_UPLOADING, DeliveryFile
 
 log = logging.getLogger(__name__)
@@ -54,17 +62,38 @@ def upload_files(sessions: SessionFactory, client: WebClient, clock: Callable[[]
         if not ready:
             break
         for file, delivery in ready:
-            if not _one(sessions, client, clock, file, delivery.sent_channel or delivery.recipient, report):
+            if not _one(sessions, client, clock, file, _Target.of(file, delivery), report):
                 break
     return report
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where a file goes: the conversation its delivery went to, and the thread (the report's) if any."""
+
+    channel: str
+    thread_ts: str | None
+
+    @classmethod
+    def of(cls, file: DeliveryFile, delivery: Delivery) -> _Target:
+        threaded = file.kind == KIND_KPI and delivery.sent_ts
+        return cls(delivery.sent_channel or delivery.recipient, delivery.sent_ts if threaded else None)
+
+
+def _uploads(file: DeliveryFile) -> list[dict[str, Any]]:
+    """files_upload_v2's file_uploads: the report's charts, or the digest's workbook."""
+    if file.kind == KIND_KPI:
+        return chart_uploads(file.sheets or b"")
+    return [{"file": render(unpack(file.sheets or b"")), "filename": file.filename, "title": file.title}]
+
+
 def _one(sessions: SessionFactory, client: WebClient, clock: Callable[[], datetime], file: DeliveryFile,
-         channel: str, report: FilesReport) -> bool:
-    """Attach one file; False when uploading must stop for now (rate limit, token)."""
+         target: _Target, report: FilesReport) -> bool:
+    """Attach one file (or set of charts); False when uploading must stop for now (rate limit, token)."""
     assert file.id is not None
+    channel = target.channel
     if file.status == FILE_UPLOADING:
-        found = _find(client, channel, file.filename)
+        found = _find(client, target, file.filename)
         if found.kind == OK and found.data:
             with transaction(sessions) as session:
                 digests.mark_file(session, file.id, FILE_DONE, clock(), slack_file=found.data["id"])
@@ -73,12 +102,13 @@ def _one(sessions: SessionFactory, client: WebClient, clock: Callable[[], dateti
     with transaction(sessions) as session:
         if not digests.mark_file(session, file.id, FILE_UPLOADING, clock()):
             return True
-    content = render(unpack(file.sheets or b""))
-    outcome = run_call(lambda: client.files_upload_v2(channel=channel, file=content, filename=file.filename,
-                                                      title=file.title))
+    uploads = _uploads(file)
+    thread = {"thread_ts": target.thread_ts} if target.thread_ts else {}
+    outcome = run_call(lambda: client.files_upload_v2(channel=channel, file_uploads=uploads, **thread))
     with transaction(sessions) as session:
         if outcome.kind == OK:
-            slack_file = ((outcome.data or {}).get("file") or {}).get("id")
+            data = outcome.data or {}
+            slack_file = (data.get("file") or next(iter(data.get("files") or []), None) or {}).get("id")  # the first
             digests.mark_file(session, file.id, FILE_DONE, clock(), slack_file=slack_file)
             report.uploaded += 1
         elif outcome.kind in (RATE_LIMITED, AUTH):
@@ -92,13 +122,17 @@ def _one(sessions: SessionFactory, client: WebClient, clock: Callable[[], dateti
         else:
             digests.mark_file(session, file.id, FILE_FAILED, clock(), error=outcome.error)
             report.failed += 1
-            log.warning("digest file %s for %s not attached: %s", file.filename, channel, outcome.error)
+            log.warning("file %s (%s) for %s not attached: %s", file.filename, file.kind, channel, outcome.error)
     return True
 
 
-def _find(client: WebClient, channel: str, filename: str) -> Outcome:
-    """OK with data {'id'} when a file of that name is among the conversation's latest messages."""
-    page = run_call(lambda: client.conversations_history(channel=channel, limit=HISTORY_LIMIT))
+def _find(client: WebClient, target: _Target, filename: str) -> Outcome:
+    """OK with data {'id'} when a file of that name is among the conversation's (or thread's) latest messages."""
+    channel, ts = target.channel, target.thread_ts
+    if ts:  # replies are not in conversations.history
+        page = run_call(lambda: client.conversations_replies(channel=channel, ts=ts, limit=HISTORY_LIMIT))
+    else:
+        page = run_call(lambda: client.conversations_history(channel=channel, limit=HISTORY_LIMIT))
     if page.kind != OK:
         return page
     for message in (page.data or {}).get("messages") or []:

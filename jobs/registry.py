@@ -7,7 +7,9 @@
 - ``housekeeping``: forget old sent deliveries, job slots and reminder logs (daily, 03:15). Mode "slot".
 - ``digest``: plan the managers' weekly digests (working days, DIGEST_TIME; see jobs.digest). Mode "slot".
 - ``digest_files``: attach the digests' full lists once the digests are sent (every minute). "exclusive".
-- ``kpi_report``: plan the monthly KPI report to the administrators (the month's first working day). "slot".
+- ``kpi_report``: plan the monthly KPI report to the administrators' channel (ADMIN_CHANNEL_ID, checked again
+  before posting: jobs.kpi_delivery) or their DMs (the month's first working day). "slot". ``digest_files``
+  attaches its charts once it is sent.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from slack_sdk import WebClient
 from bot.calendar import calendar_from, parse_hhmm
 from bot.plan import Plan
 from bot.settings import Settings
+from jobs.digest_delivery import combine
 from jobs.digest_jobs import run_digest, run_digest_files, with_digest_guard
+from jobs.kpi_delivery import kpi_guard
 from jobs.kpi_report import plan_kpi_report
 from jobs.reminders import plan_reminders, reminder_renderer, still_wanted_guard
 from jobs.send_policy import SendPolicy
@@ -85,7 +89,8 @@ def run_send(ctx: JobContext, now: datetime) -> str:  # noqa: ARG001  (the sende
     """Drain the outbox at the configured pace."""
     client = ctx.client  # fails fast (no Slack token) before anything is claimed
     sender = Sender(ctx.sessions, client, ctx.clock, send_policy(ctx.settings),
-                    guard=with_digest_guard(ctx, still_wanted_guard(calendar_from(ctx.settings))),
+                    guard=combine(with_digest_guard(ctx, still_wanted_guard(calendar_from(ctx.settings))),
+                                  kpi_guard(ctx.settings, lambda: ctx.client, ctx.sleep)),
                     render=reminder_renderer(ctx.plan, ctx.settings), sleep=ctx.sleep)
     return sender.drain(max_idle=ctx.max_idle, max_seconds=ctx.max_seconds).summary()
 

@@ -1,6 +1,7 @@
 """Bulk reads behind the KPI: people, tier history, memberships, enrolments, community, self-assessments.
 
-Each function is one statement over a whole table; the arithmetic is in bot.kpi (pure).
+Each function is one statement over a whole table (eight in all, however large the city); the arithmetic
+is in bot.kpi and bot.kpi_community (pure).
 """
 
 from __future__ import annotations
@@ -8,15 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
+from storage.community_models import SCHEDULED, CommunityEvent, EventRsvp
+from storage.delivery_models import CLAIMED, FAILED, Delivery
 from storage.manager_models import CommunityMember
 from storage.models import Enrolment, Membership, SelfAssessment, SelfAssessmentRating, Staff, TierChange
 
 STAFF, TIER_CHANGE, MEMBERSHIP = Staff.__table__, TierChange.__table__, Membership.__table__
 ENROLMENT, COMMUNITY = Enrolment.__table__, CommunityMember.__table__
 SHEET, RATING = SelfAssessment.__table__, SelfAssessmentRating.__table__
+EVENT, RSVP = CommunityEvent.__table__, EventRsvp.__table__
 
 
 @dataclass(frozen=True)
@@ -93,12 +98,57 @@ def course_rows(conn: Connection) -> list[CourseRow]:
     return [CourseRow(*r) for r in rows]
 
 
-def community_members(conn: Connection, now: datetime) -> int:
-    """People in the learning community at `now` (joined, not left)."""
+@dataclass(frozen=True)
+class Spell:
+    """One spell of community membership: joined_at <= moment < left_at."""
+
+    staff_id: int
+    joined_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """A community event that took place: scheduled (not cancelled) and started before now."""
+
+    id: int
+    starts_at: datetime
+    kind: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One person marked as attended at a held event, with the hours credited to their record (0 if none)."""
+
+    staff_id: int
+    starts_at: datetime
+    hours: float
+
+
+def community_spells(conn: Connection, now: datetime) -> list[Spell]:
+    """Every membership spell begun by `now`."""
     c = COMMUNITY.c
-    stmt = select(func.count(func.distinct(c.staff_id))).where(
-        c.joined_at <= now, (c.left_at.is_(None)) | (c.left_at > now))
-    return int(conn.execute(stmt).scalar_one())
+    rows = conn.execute(select(c.staff_id, c.joined_at, c.left_at).where(c.joined_at <= now)
+                        .order_by(c.joined_at, c.id))
+    return [Spell(*r) for r in rows]
+
+
+def held_events(conn: Connection, now: datetime) -> list[HeldEvent]:
+    """Every event held before `now` (cancelled ones left out)."""
+    e = EVENT.c
+    rows = conn.execute(select(e.id, e.starts_at, e.kind).where(e.status == SCHEDULED, e.starts_at < now)
+                        .order_by(e.starts_at, e.id))
+    return [HeldEvent(*r) for r in rows]
+
+
+def attendances(conn: Connection, now: datetime) -> list[Attendance]:
+    """Every attendance marked at an event held before `now` (one join)."""
+    e, r = EVENT.c, RSVP.c
+    rows = conn.execute(select(r.staff_id, e.starts_at, r.hours)
+                        .select_from(RSVP.join(EVENT, e.id == r.event_id))
+                        .where(r.attended.is_(True), e.status == SCHEDULED, e.starts_at < now)
+                        .order_by(e.starts_at, r.id))
+    return [Attendance(sid, at, float(hours or 0.0)) for sid, at, hours in rows]
 
 
 def latest_ratings(conn: Connection) -> dict[int, dict[int, int]]:
@@ -125,11 +175,22 @@ class KpiData:
     changes: list[Change]
     stints: list[Stint]
     courses: list[CourseRow]
-    community: int
     ratings: dict[int, dict[int, int]]
+    spells: list[Spell]
+    events: list[HeldEvent]
+    attendances: list[Attendance]
+    now: datetime
 
 
 def load_kpi_data(conn: Connection, now: datetime) -> KpiData:
     """Read the whole KPI input at `now`."""
-    return KpiData(people(conn), tier_changes(conn), stints(conn), course_rows(conn),
-                   community_members(conn, now), latest_ratings(conn))
+    return KpiData(people(conn), tier_changes(conn), stints(conn), course_rows(conn), latest_ratings(conn),
+                   community_spells(conn, now), held_events(conn, now), attendances(conn, now), now)
+
+
+def flag_refused(session: Session, delivery_id: int, reason: str) -> bool:
+    """A claimed report whose channel was refused: failed and flagged for the administrator, never posted."""
+    d = Delivery.__table__.c  # type: ignore[attr-defined]
+    stmt = (update(Delivery.__table__).where(d.id == delivery_id, d.status == CLAIMED)
+            .values(status=FAILED, flagged=True, lease_until=None, last_error=reason[:200]))
+    return bool(session.exec(stmt).rowcount == 1)  # type: ignore[call-overload]

@@ -117,6 +117,18 @@ def chat_get_permalink(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"channel": msg["channel"], "permalink": link}
 
 
+@method("conversations.replies")
+def conversations_replies(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    """The thread's parent and its replies, oldest first (Slack's shape)."""
+    require(args, "channel", "ts")
+    channel = fake.resolve_channel(args["channel"])
+    thread = [m for m in fake.messages(channel) if args["ts"] in (m["ts"], m.get("thread_ts"))]
+    if not thread:
+        raise SlackError("thread_not_found")
+    return {"messages": [{k: v for k, v in m.items() if k != "channel"} for m in thread], "has_more": False,
+            "response_metadata": {"next_cursor": ""}}
+
+
 @method("conversations.history")
 def conversations_history(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     require(args, "channel")

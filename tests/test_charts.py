@@ -15,6 +15,7 @@ from PIL import Image
 
 from bot import charts
 from bot.kpi import KpiReport, project
+from bot.kpi_community import CommunityStats
 from bot.plan import load_plan
 from bot.plan.model import Target
 
@@ -60,7 +61,8 @@ def test_burn_up_renders_every_japanese_label(counts):
 
 def test_departments_chart_renders_and_decodes():
     report = KpiReport(date(2026, 11, 27), Counter(), [], [], [], {1: (6, {1: 3, 2: 2, 3: 1}), 2: (2, None),
-                                                             3: (40, {1: 30, 2: 10})}, [], 0, {}, [])
+                                                             3: (40, {1: 30, 2: 10})}, [], 0, {}, [],
+                       CommunityStats(0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         png = charts.departments(PLAN, report, {1: "都市経営部", 2: "市民協働部", 3: "健康医療部"})

@@ -38,6 +38,7 @@ SCOPES = {
     "chat_postMessage": {"chat:write"}, "chat_update": {"chat:write"}, "chat_postEphemeral": {"chat:write"},
     "users_info": {"users:read", "users:read.email"}, "users_lookupByEmail": {"users:read.email"},
     "conversations_open": {"im:write"}, "conversations_history": {"im:history", "groups:history"},
+    "conversations_replies": {"im:history", "groups:history"},
     "conversations_info": {"channels:read", "groups:read"},
     "conversations_members": {"channels:read", "groups:read"}, "files_upload_v2": {"files:write"},
     "views_open": set(), "views_update": set(), "views_push": set(), "views_publish": set(),

@@ -1,7 +1,8 @@
-"""Export the KPI workbook: 概要, 推移, 所属別, 研修別, 自己評価 and 対象者 (administrators only: the CLI).
+"""Export the KPI workbook: 概要, 推移, 所属別, 研修別, 自己評価, 対象者 and the learning community's
+コミュニティ推移, コミュニティ年度別, コミュニティ所属別 (administrators only: the CLI).
 
-The figures come from bot.kpi (see its docstring for the counting rules: each target counts its tier
-exactly; groups under 5 people are suppressed and marked so).
+The figures come from bot.kpi and bot.kpi_community (see their docstrings for the counting rules: each
+target counts its tier exactly; groups under 5 people are suppressed and marked so).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ OVERVIEW = ("段階", "段階名", "人数（この段階）", "人数（この�
             "月あたり増加（最近の傾向）", "目標年度末の見込み", "達成見込み日", "判定")
 COURSES = ("研修ID", "研修名", "段階", "受講者数", "修了者数", "修了時間合計", "修了までの日数（中央値）", "備考")
 PEOPLE = ("職員番号", "氏名", "部局", "所属", "段階", "段階名", "区分")
+CLUB_TREND = ("時点", "区分", "参加者数")
+CLUB_YEARS = ("年度", "開催回数", "勉強会", "ワークショップ", "イベント", "出席（延べ人数）", "出席した人数",
+              "出席時間合計")
+CLUB_KINDS = ("study_group", "workshop", "event")
+CLUB_DEPTS = ("部局コード", "部局名", "参加者数（現在）", "出席（延べ人数）", "出席した人数", "出席時間合計", "備考")
 
 
 def reiwa(fiscal_year: int) -> str:
@@ -56,6 +62,10 @@ def export_kpi(path: Path, sessions: SessionFactory, plan: Plan, *, today: date,
         ("自己評価", ("スキル領域", "部局", "回答者数", "平均レベル", "備考"), _levels(plan, tree, report),
          (22, 24, 10, 10, 22), {}),
         ("対象者", PEOPLE, _people(plan, tree, report, names), (12, 18, 20, 20, 7, 20, 20), {}),
+        ("コミュニティ推移", CLUB_TREND, _club_trend(report), (14, 10, 12), {0: DATE}),
+        ("コミュニティ年度別", CLUB_YEARS, _club_years(report), (14, 10, 10, 14, 10, 16, 14, 14), {}),
+        ("コミュニティ所属別", _club_dept_headers(report), _club_departments(tree, report),
+         (11, 24, 16, 16, 14, 14, 22), {}),
     ]
     if path.suffix.lower() == ".csv":
         return _write_csv(path, *([list(headers), *rows] for _, headers, rows, _, _ in tables))
@@ -179,6 +189,42 @@ def _people(plan: Plan, tree: OrgTree, report: KpiReport, names: dict[int, tuple
         rows.append([number, name, tree.name[tree.department(unit)], tree.name[unit], tier,
                      tier_names.get(tier, ""), track_names.get(track or "", "")])
     return sorted(rows, key=lambda r: r[0])
+
+
+def _club_trend(report: KpiReport) -> list[list[Any]]:
+    """Members of the learning community at each month-end of the burn-up, and now."""
+    return [[day, "本日" if day == report.today else "月末", n] for day, n in report.club.monthly]
+
+
+def _club_years(report: KpiReport) -> list[list[Any]]:
+    """Each fiscal year: events held (by kind), attendances, distinct attendees and hours."""
+    return [[reiwa(y.fiscal_year), y.events, *(y.by_kind.get(k, 0) for k in CLUB_KINDS), y.attendances, y.attendees,
+             y.hours] for y in report.club.years]
+
+
+def _club_dept_headers(report: KpiReport) -> list[str]:
+    fy = reiwa(report.club.fiscal_year)
+    return [*CLUB_DEPTS[:3], *(f"{fy} {h}" for h in CLUB_DEPTS[3:6]), CLUB_DEPTS[6]]
+
+
+def _club_departments(tree: OrgTree, report: KpiReport) -> list[list[Any]]:
+    """One row per 部局 with members or attendance (each figure blank and marked under MIN_GROUP), then the city."""
+    rows: list[list[Any]] = []
+    for dept in tree.departments():
+        d = report.club.departments.get(dept)
+        if d is None:
+            continue
+        hidden = d.members is None or d.attendances is None
+        rows.append([tree.code[dept], tree.name[dept], _blank(d.members), _blank(d.attendances),
+                     _blank(d.attendees), _blank(d.hours), SUPPRESSED if hidden else ""])
+    year = next((y for y in report.club.years if y.fiscal_year == report.club.fiscal_year), None)
+    rows.append(["", "合計", report.club.members, year.attendances if year else 0, year.attendees if year else 0,
+                 year.hours if year else 0.0, ""])
+    return rows
+
+
+def _blank(value: float | None) -> float | str:
+    return "" if value is None else value
 
 
 def _write_csv(path: Path, *tables: list[Any]) -> int:
