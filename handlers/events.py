@@ -14,7 +14,7 @@ from bot.forms import text_value
 from bot.i18n import t
 from bot.services import events
 from bot.services.deps import Deps, UserError
-from handlers.common import Who, publish_home, valid_form, who
+from handlers.common import publish_home, valid_form, who
 from handlers.community import answer_privately, tell
 from storage import community
 
@@ -83,26 +83,13 @@ def _register_organisers(app, deps: Deps) -> None:  # type: ignore[no-untyped-de
                     event, people = events.attendance_people(deps, session, person.staff, event_id)
                     view = attendance_modal(event, people, person.lang, tz)
                 else:
-                    event, answering = _editable(deps, session, person, event_id)
+                    event, answering = events.editable(deps, session, person.staff, event_id)
                     view = (event_modal(deps.plan, person.lang, tz, event) if verb == ids.EVENT_EDIT
                             else cancel_modal(event, deps.plan, person.lang, tz, answering))
             except UserError as err:
                 view = notice_modal(person.lang, err.key, **err.values)
             session.rollback()  # the menu only reads (the lock taken to check is let go)
         client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
-def _editable(deps: Deps, session: Any, person: Who, event_id: int) -> tuple[Any, int]:
-    """The event and how many people answered, when the presser may still change it."""
-    if not events.may_organise(session, person.staff):
-        raise UserError("event_error_not_organiser")
-    event = community.event(session, event_id)
-    if event is None or event.id is None:
-        raise UserError("event_error_unknown")
-    if event.status != "scheduled" or event.starts_at <= deps.now():
-        raise UserError("event_error_closed")
-    seats = community.seats(session, [event.id]).get(event.id, community.Seats())
-    return event, seats.going + seats.waiting
 
 
 def _register_forms(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]

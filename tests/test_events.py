@@ -253,3 +253,27 @@ def test_announcement_goes_to_members_who_asked_in_their_language(sessions, city
         dm = s.exec(select(Delivery).where(Delivery.kind == "event.announce_dm")
                     .order_by(Delivery.id.desc())).first()  # type: ignore[union-attr]
     assert dm.due_at == datetime(2026, 12, 1, 0, 0, tzinfo=UTC) and dm.due_at - evening > timedelta(hours=10)
+
+
+def test_only_the_organiser_or_an_administrator_opens_an_event_to_change_it(sessions, city):
+    event = new_event(sessions, city)
+    deps = b.deps_for(sessions, NOW)
+    with sessions() as s:
+        events.rsvp(deps, s, city[0], event.id, True)
+        with pytest.raises(UserError, match="event_error_not_theirs"):
+            events.editable(deps, s, city["lead2"], event.id)
+        with pytest.raises(UserError, match="event_error_not_organiser"):
+            events.editable(deps, s, city[0], event.id)
+        assert events.editable(deps, s, city["admin"], event.id)[1] == 1
+
+
+def test_seats_cannot_drop_below_the_people_going(sessions, city):
+    event = new_event(sessions, city, capacity=3)
+    deps = b.deps_for(sessions, NOW)
+    for n in range(2):
+        with sessions() as s:
+            events.rsvp(deps, s, city[n], event.id, True)
+    with sessions() as s, pytest.raises(UserError, match="event_error_capacity_below"):
+        events.update(deps, s, city["lead"], event.id, form(capacity=1))
+    with sessions() as s:
+        assert (s.get(CommunityEvent, event.id).capacity, s.get(CommunityEvent, event.id).version) == (3, 1)

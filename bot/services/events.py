@@ -45,15 +45,26 @@ def _require_organiser(session: Session, staff: Staff | None) -> Staff:
     return staff
 
 
-def _manageable(session: Session, staff: Staff | None, event_id: int) -> tuple[Staff, CommunityEvent]:
-    """The event, locked, when the person may change it: its organiser, or an administrator."""
+def _manageable(session: Session, staff: Staff | None, event_id: int,
+                lock: bool = True) -> tuple[Staff, CommunityEvent]:
+    """The event (locked unless not `lock`) when the person may change it: its organiser, or an administrator."""
     actor = _require_organiser(session, staff)
-    event = community.lock_event(session, event_id)
+    event = community.lock_event(session, event_id) if lock else community.event(session, event_id)
     if event is None:
         raise UserError("event_error_unknown")
     if event.organiser_id != actor.id and not roles.is_admin(session, actor.id):
         raise UserError("event_error_not_theirs")
     return actor, event
+
+
+def editable(deps: Deps, session: Session, staff: Staff | None, event_id: int) -> tuple[CommunityEvent, int]:
+    """For the edit and cancel modals: the event and how many people answered, if the person may change it."""
+    _, event = _manageable(session, staff, event_id, lock=False)
+    if event.status != SCHEDULED or _started(deps, event):
+        raise UserError("event_error_closed")
+    assert event.id is not None
+    seats = community.seats(session, [event.id]).get(event.id, community.Seats())
+    return event, seats.going + seats.waiting
 
 
 def lang_of(deps: Deps, staff: Staff) -> str:
@@ -129,6 +140,9 @@ def update(deps: Deps, session: Session, staff: Staff | None, event_id: int, for
     actor, event = _manageable(session, staff, event_id)
     if event.status != SCHEDULED or _started(deps, event):
         raise UserError("event_error_closed")
+    assert event.id is not None
+    if form.capacity < community.seats(session, [event.id]).get(event.id, community.Seats()).going:
+        raise UserError("event_error_capacity_below")  # seats taken since the modal was checked
     _apply(event, form, deps)
     event.version += 1
     session.add(event)
