@@ -64,7 +64,7 @@ def _time(raw: str) -> time | None:
 
 def _whole(raw: str) -> int | None:
     text = unicodedata.normalize("NFKC", raw).strip()
-    return int(text) if text.isdigit() and len(text) <= 6 else None
+    return int(text) if text.isdecimal() and len(text) <= 6 else None
 
 
 def parse_event_form(values: dict[str, Any], tiers: set[int]) -> tuple[EventForm | None, dict[str, str]]:
@@ -101,7 +101,7 @@ def parse_event_form(values: dict[str, Any], tiers: set[int]) -> tuple[EventForm
     if capacity is None or not 1 <= capacity <= CAPACITY_MAX:
         errors["capacity"] = "event_error_capacity"
     raw_tier = selected(values, ids.BLOCK_EVENT_TIER, ids.ELEM_EVENT_TIER)
-    tier = int(raw_tier) if raw_tier.isdigit() and int(raw_tier) in tiers else None
+    tier = int(raw_tier) if raw_tier.isdecimal() and int(raw_tier) in tiers else None
     if raw_tier not in ("", "all") and tier is None:
         errors["tier"] = "error_required"
     hours = parse_hours(_raw(values, ids.BLOCK_EVENT_HOURS, ids.ELEM_EVENT_HOURS, "value") or "0")

@@ -21,7 +21,7 @@ from storage import community
 
 def _number(raw: object) -> int:
     text = str(raw or "")
-    return int(text) if text.isdigit() and len(text) < 10 else 0
+    return int(text) if text.isdecimal() and len(text) < 10 else 0  # isdigit() would pass "²"
 
 
 def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]

@@ -277,3 +277,12 @@ def test_seats_cannot_drop_below_the_people_going(sessions, city):
         events.update(deps, s, city["lead"], event.id, form(capacity=1))
     with sessions() as s:
         assert (s.get(CommunityEvent, event.id).capacity, s.get(CommunityEvent, event.id).version) == (3, 1)
+
+
+@pytest.mark.parametrize(("raw", "seats_ok"), [("²", True), ("¹²", True), ("①", True), ("9" * 40, False),
+                                               ("-1", False), ("1e3", False), ("", False)])
+def test_odd_numbers_in_the_form_are_refused_not_raised(raw, seats_ok):
+    _, errors = parse_event_form(values(capacity=raw), TIERS)
+    assert ("capacity" not in errors) == seats_ok  # superscripts and circled digits read as the digits (NFKC)
+    _, errors = parse_event_form(values(tier={"value": raw}), TIERS)
+    assert ("tier" in errors) == (raw != "")  # "" is "everyone"; a tier's value is its plain number
