@@ -64,6 +64,9 @@ class Settings:
     admin_channel_id: str | None = None  # ADMIN_CHANNEL_ID: the monthly KPI report (else DMs to administrators)
     community_invite_quiet_months: int = 6  # COMMUNITY_INVITE_QUIET_MONTHS: no second invitation before this
     community_plan_time: str = "08:40"  # COMMUNITY_PLAN_TIME: invitations (monthly) and the weekly events note
+    # COMMUNITY_INVITES_PER_MONTH: the most likely first, the rest next month (at about one message a second, a
+    # first month inviting 40% of a city at once would hold up every other message for hours)
+    community_invites_per_month: int = 1000
 
     @property
     def tz(self) -> ZoneInfo:
@@ -224,7 +227,8 @@ def _channel(key: str, raw: str) -> str:
 
 
 def community_settings(environ: dict[str, str]) -> dict[str, object]:
-    """COMMUNITY_CHANNEL_ID, ADMIN_CHANNEL_ID, COMMUNITY_INVITE_QUIET_MONTHS, COMMUNITY_PLAN_TIME, validated."""
+    """COMMUNITY_CHANNEL_ID, ADMIN_CHANNEL_ID, COMMUNITY_INVITE_QUIET_MONTHS, COMMUNITY_INVITES_PER_MONTH and
+    COMMUNITY_PLAN_TIME, validated."""
     values: dict[str, object] = {}
     for key in ("COMMUNITY_CHANNEL_ID", "ADMIN_CHANNEL_ID"):
         raw = _get(environ, key)
@@ -235,6 +239,11 @@ def community_settings(environ: dict[str, str]) -> dict[str, object]:
         if not raw.isdigit() or not 1 <= int(raw) <= 60:
             raise SettingsError(f"COMMUNITY_INVITE_QUIET_MONTHS={raw!r} must be a whole number of months, 1 to 60")
         values["community_invite_quiet_months"] = int(raw)
+    raw = _get(environ, "COMMUNITY_INVITES_PER_MONTH")
+    if raw is not None:
+        if not raw.isdecimal() or not 0 <= int(raw) <= 100_000:
+            raise SettingsError(f"COMMUNITY_INVITES_PER_MONTH={raw!r} must be a whole number, 0 to 100000")
+        values["community_invites_per_month"] = int(raw)
     raw = _get(environ, "COMMUNITY_PLAN_TIME")
     if raw is not None:
         values["community_plan_time"] = _hhmm("COMMUNITY_PLAN_TIME", raw)

@@ -10,6 +10,10 @@
 - ``kpi_report``: plan the monthly KPI report to the administrators' channel (ADMIN_CHANNEL_ID, checked again
   before posting: jobs.kpi_delivery) or their DMs (the month's first working day). "slot". ``digest_files``
   attaches its charts once it is sent.
+- ``event_reminders``: plan the community events' day-before and hour-before reminders (every 5 minutes).
+  "exclusive": planning is idempotent and looks 26 hours ahead, so a firing needs no slot or catch-up.
+- ``community_weekly`` / ``community_invites``: the members' weekly events note and the monthly invitations
+  (working days, COMMUNITY_PLAN_TIME; once a week / month, caught up later in it if missed; see jobs.community).
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from slack_sdk import WebClient
 from bot.calendar import calendar_from, parse_hhmm
 from bot.plan import Plan
 from bot.settings import Settings
+from jobs.community import (
+    community_guard,
+    community_renderer,
+    first_render,
+    plan_event_reminders,
+    plan_weekly_note,
+)
+from jobs.community_invites import plan_invitations
 from jobs.digest_delivery import combine
 from jobs.digest_jobs import run_digest, run_digest_files, with_digest_guard
 from jobs.kpi_delivery import kpi_guard
@@ -39,6 +51,7 @@ from storage.db import SessionFactory, transaction
 
 SLOT, EXCLUSIVE = "slot", "exclusive"
 SEND_TICK_SECONDS = 60
+EVENT_REMINDER_MINUTES = 5
 
 
 @dataclass
@@ -90,8 +103,10 @@ def run_send(ctx: JobContext, now: datetime) -> str:  # noqa: ARG001  (the sende
     client = ctx.client  # fails fast (no Slack token) before anything is claimed
     sender = Sender(ctx.sessions, client, ctx.clock, send_policy(ctx.settings),
                     guard=combine(with_digest_guard(ctx, still_wanted_guard(calendar_from(ctx.settings))),
-                                  kpi_guard(ctx.settings, lambda: ctx.client, ctx.sleep)),
-                    render=reminder_renderer(ctx.plan, ctx.settings), sleep=ctx.sleep)
+                                  community_guard(), kpi_guard(ctx.settings, lambda: ctx.client, ctx.sleep)),
+                    render=first_render(reminder_renderer(ctx.plan, ctx.settings),
+                                        community_renderer(ctx.sessions, ctx.plan, ctx.settings)),
+                    sleep=ctx.sleep)
     return sender.drain(max_idle=ctx.max_idle, max_seconds=ctx.max_seconds).summary()
 
 
@@ -110,6 +125,21 @@ def run_kpi_report(ctx: JobContext, now: datetime) -> str:
     return plan_kpi_report(ctx.sessions, ctx.plan, ctx.settings, now)
 
 
+def run_event_reminders(ctx: JobContext, now: datetime) -> str:
+    """Plan the community events' reminders falling due within a day."""
+    return plan_event_reminders(ctx.sessions, ctx.settings, now)
+
+
+def run_community_weekly(ctx: JobContext, now: datetime) -> str:
+    """Plan this week's events note to the community's members."""
+    return plan_weekly_note(ctx.sessions, ctx.settings, now)
+
+
+def run_community_invites(ctx: JobContext, now: datetime) -> str:
+    """Plan this month's invitations to the community."""
+    return plan_invitations(ctx.sessions, ctx.plan, ctx.settings, now)
+
+
 def _daily_at(hhmm: str, weekdays: str | None = None) -> Callable[[Settings], BaseTrigger]:
     def trigger(settings: Settings) -> BaseTrigger:
         """A cron trigger at the time (or the settings field holding it) in the city's time zone."""
@@ -120,6 +150,10 @@ def _daily_at(hhmm: str, weekdays: str | None = None) -> Callable[[Settings], Ba
 
 def _every_tick(settings: Settings) -> BaseTrigger:
     return IntervalTrigger(seconds=SEND_TICK_SECONDS, timezone=settings.tz)
+
+
+def _every_five_minutes(settings: Settings) -> BaseTrigger:
+    return IntervalTrigger(minutes=EVENT_REMINDER_MINUTES, timezone=settings.tz)
 
 
 JOBS: dict[str, Job] = {job.name: job for job in (
@@ -134,6 +168,12 @@ JOBS: dict[str, Job] = {job.name: job for job in (
         _every_tick, run_digest_files),
     Job("kpi_report", "plan the monthly KPI report to the administrators (first working day, 08:45)", SLOT,
         _daily_at("08:45", "mon-fri"), run_kpi_report),
+    Job("event_reminders", "plan the community events' reminders, a day and an hour before (every 5 minutes)",
+        EXCLUSIVE, _every_five_minutes, run_event_reminders),
+    Job("community_weekly", "plan the members' weekly events note (the week's first working day, "
+        "COMMUNITY_PLAN_TIME)", SLOT, _daily_at("community_plan_time", "mon-fri"), run_community_weekly),
+    Job("community_invites", "plan the monthly invitations to the community (the month's first working day, "
+        "COMMUNITY_PLAN_TIME)", SLOT, _daily_at("community_plan_time", "mon-fri"), run_community_invites),
 )}
 
 

@@ -13,6 +13,7 @@ from storage.types import UTCDateTime
 # → sent | failed (flagged for the administrator) | cancelled (no longer wanted when its turn came).
 PENDING, CLAIMED, SENDING, SENT, FAILED, CANCELLED = "pending", "claimed", "sending", "sent", "failed", "cancelled"
 OPEN_STATES: tuple[str, ...] = (PENDING, CLAIMED, SENDING)
+URGENT, NORMAL = 0, 1  # Delivery.priority
 SENDER_STATE_ID = 1
 
 
@@ -49,6 +50,7 @@ class Delivery(SQLModel, table=True):
     reconciled: bool = False  # found already posted by a crashed or cut-off attempt
     last_error: str | None = Field(default=None, max_length=200)
     flagged: bool = False  # needs the administrator (recipient gone, retries exhausted, refused)
+    priority: int = 1  # URGENT (0) goes before the rest when both are due: an hour-before reminder, a freed seat
 
 
 class SenderState(SQLModel, table=True):
@@ -99,5 +101,5 @@ class ReminderLog(SQLModel, table=True):
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", ondelete="SET NULL")
 
 
-__all__ = ["CANCELLED", "CLAIMED", "FAILED", "OPEN_STATES", "PENDING", "SENDER_STATE_ID", "SENDING", "SENT",
-           "Delivery", "JobSlot", "ReminderLog", "ReminderPref", "SenderState"]
+__all__ = ["CANCELLED", "CLAIMED", "FAILED", "NORMAL", "OPEN_STATES", "PENDING", "SENDER_STATE_ID", "SENDING", "SENT",
+           "URGENT", "Delivery", "JobSlot", "ReminderLog", "ReminderPref", "SenderState"]

@@ -23,6 +23,7 @@ from storage.delivery_models import (
     CANCELLED,
     CLAIMED,
     FAILED,
+    NORMAL,
     OPEN_STATES,
     PENDING,
     SENDER_STATE_ID,
@@ -47,6 +48,7 @@ class Planned:
     period: str
     payload: str
     due_at: datetime
+    priority: int = NORMAL  # URGENT: claimed before NORMAL rows that are also due (bulk sends wait)
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,14 @@ def _plan_postgresql(session: Session, items: Sequence[Planned], now: datetime) 
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING."""
     with raw_cursor(session) as cur:
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS delivery_in (kind text, recipient text, period text, "
-                    "payload text, due_at timestamptz) ON COMMIT DELETE ROWS")
-        with cur.copy("COPY delivery_in (kind, recipient, period, payload, due_at) FROM STDIN") as copy:
+                    "payload text, due_at timestamptz, priority integer) ON COMMIT DELETE ROWS")
+        with cur.copy("COPY delivery_in (kind, recipient, period, payload, due_at, priority) FROM STDIN") as copy:
             for i in items:
-                copy.write_row((i.kind, i.recipient, i.period, i.payload, i.due_at))
+                copy.write_row((i.kind, i.recipient, i.period, i.payload, i.due_at, i.priority))
         cur.execute("INSERT INTO delivery (kind, recipient, period, payload, created_at, due_at, status, attempts, "
-                    "next_attempt_at, verify, reconciled, flagged) "
+                    "next_attempt_at, verify, reconciled, flagged, priority) "
                     "SELECT kind, recipient, period, payload, %(now)s, due_at, 'pending', 0, due_at, false, false, "
-                    "false FROM delivery_in ON CONFLICT (kind, recipient, period) DO NOTHING "
+                    "false, priority FROM delivery_in ON CONFLICT (kind, recipient, period) DO NOTHING "
                     "RETURNING id, kind, recipient, period", {"now": now})
         added = {(kind, recipient, period): rid for rid, kind, recipient, period in cur.fetchall()}
         cur.execute("DELETE FROM delivery_in")
@@ -116,24 +118,25 @@ def raw_cursor(session: Session) -> Iterator[Any]:
 def _row(item: Planned, now: datetime) -> dict[str, Any]:
     return {"kind": item.kind, "recipient": item.recipient, "period": item.period, "payload": item.payload,
             "created_at": now, "due_at": item.due_at, "status": PENDING, "attempts": 0,
-            "next_attempt_at": item.due_at, "verify": False, "reconciled": False, "flagged": False}
+            "next_attempt_at": item.due_at, "verify": False, "reconciled": False, "flagged": False,
+            "priority": item.priority}
 
 
 def claim(session: Session, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-    """Lease up to `limit` due rows: pending ones, and leased ones whose lease ran out.
+    """Lease up to `limit` due rows: pending ones, and leased ones whose lease ran out; URGENT ones first.
 
     A row found in 'sending' (an attempt of a process that died or was cut off) comes back with
     verify=True: the sender must look for it in Slack before posting again.
     """
     due = or_(and_(C.status == PENDING, C.next_attempt_at <= now),
               and_(C.status.in_((CLAIMED, SENDING)), C.lease_until <= now))
-    pick = (sa_select(C.id).where(due).order_by(C.next_attempt_at, C.id)
+    pick = (sa_select(C.id).where(due).order_by(C.priority, C.next_attempt_at, C.id)
             .limit(limit).with_for_update(skip_locked=True))
     stmt = (update(TABLE).where(C.id.in_(pick.scalar_subquery()))
             .values(status=CLAIMED, lease_owner=owner, lease_until=now + lease,
                     verify=or_(C.verify, C.status == SENDING))
-            .returning(C.id, C.kind, C.recipient, C.payload, C.verify, C.attempts, C.next_attempt_at))
-    rows = sorted(session.exec(stmt), key=lambda r: (r[6], r[0]))  # type: ignore[call-overload]
+            .returning(C.id, C.kind, C.recipient, C.payload, C.verify, C.attempts, C.next_attempt_at, C.priority))
+    rows = sorted(session.exec(stmt), key=lambda r: (r[7], r[6], r[0]))  # type: ignore[call-overload]
     return [Claimed(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
 

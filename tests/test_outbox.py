@@ -10,7 +10,7 @@ from delivery_helpers import T0, plan_messages, rows
 
 from storage import jobslots, outbox
 from storage.db import session_factory, transaction
-from storage.delivery_models import CLAIMED, PENDING, SENDING, SENT
+from storage.delivery_models import CLAIMED, PENDING, SENDING, SENT, URGENT
 
 LEASE = timedelta(seconds=120)
 
@@ -61,6 +61,19 @@ def test_claim_only_due_rows_and_each_once(sessions):
         second = outbox.claim(s, "b", T0, LEASE, 10)
     assert len(first) == 3 and second == []
     assert {r.status for r in rows(sessions) if r.id in {c.id for c in first}} == {CLAIMED}
+
+
+def test_urgent_rows_go_before_bulk_rows_that_are_also_due(sessions):
+    bulk = _planned(50)  # a bulk send due at T0 (an announcement to every member)
+    urgent = [outbox.Planned("event.remind_hour", "U999", "7:x", json.dumps({"text": "soon"}),
+                             T0 + timedelta(minutes=30), URGENT)]
+    with transaction(sessions) as s:
+        outbox.plan(s, bulk + urgent, T0)
+        first = outbox.claim(s, "a", T0 + timedelta(minutes=1), timedelta(hours=1), 5)
+    assert [c.recipient for c in first] == ["U0", "U1", "U2", "U3", "U4"]  # not yet due: the bulk goes on
+    with transaction(sessions) as s:
+        later = outbox.claim(s, "a", T0 + timedelta(minutes=31), LEASE, 5)
+    assert [c.recipient for c in later] == ["U999", "U5", "U6", "U7", "U8"]  # due: ahead of 45 older bulk rows
 
 
 def test_expired_claim_returns_without_check_but_expired_sending_must_be_verified(sessions):

@@ -14,7 +14,7 @@ from storage.models import AuditLog, Enrolment, Staff
 
 
 def test_migrated_to_head(engine):
-    assert current_revision(engine) == "0006"
+    assert current_revision(engine) == "0007"
 
 
 def test_datetimes_come_back_aware_utc(sessions):

@@ -1,4 +1,49 @@
-"""en_community_jobs stub: filled in by a later change. Same keys in ja and en."""
+"""English: event reminders, weekly note, invitations. Same keys in ja_community_jobs.py and en_community_jobs.py."""
 
 MESSAGES: dict[str, str] = {
+    # dates and events
+    "cj_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+    "cj_months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
+    "cj_date": "{weekday} {day} {month}",
+    "cj_time_range": "{start}–{end}",
+    "cj_kind_study_group": "study group",
+    "cj_kind_workshop": "workshop",
+    "cj_kind_event": "event",
+    "cj_online": "Online",
+    "cj_place_and_online": "{place} (or online)",
+    "cj_join_link": "<{url}|Link to join>",
+    "cj_seats_left": "{n} seats left",
+    "cj_full": "Full (waiting list open)",
+    "cj_target": "For: {tier}",
+    "cj_answer_going": "✅ You're going",
+    "cj_answer_waiting": "⏳ On the waiting list",
+    "cj_answer_declined": "You said you can't come",
+    "cj_button_going": "I'll go",
+    "cj_button_not_going": "Can't go",
+    "cj_button_give_back": "Cancel my seat",
+    # event reminders
+    "cj_remind_day_title": "📅 On *{date}*: the {kind} “*{title}*”.",
+    "cj_remind_hour_title": "⏰ The {kind} “*{title}*” starts at *{start}*.",
+    "cj_remind_when": "*When*  {when}",
+    "cj_remind_where": "*Where*  {where}",
+    "cj_remind_footer": "If you can't come after all, press “Cancel my seat” so that someone on the waiting list gets it.",
+    "cj_remind_day_fallback": "“{title}” on {date}",
+    "cj_remind_hour_fallback": "“{title}” starts at {start}",
+    # the weekly note to members
+    "cj_weekly_header": "Coming up in the digital talent community",
+    "cj_weekly_intro": "Study groups and events in the next two weeks ({n}). Press a button to take a seat.",
+    "cj_weekly_more": "{n} more events are planned.",
+    "cj_weekly_footer": "Sent to community members on the first working day of each week (not when nothing is planned).",
+    "cj_weekly_fallback": "Community events coming up ({n})",
+    # invitations
+    "cj_invite_header": "🌱 An invitation to the digital talent community",
+    "cj_invite_body": "The digital talent community is where staff who want to grow their digital skills learn together in study groups and workshops. You can also meet the city's specialists (fixed-term and side-job professionals).",
+    "cj_invite_reason_tier_done": "You have completed the training for all staff. Why not take the next step together with colleagues?",
+    "cj_invite_reason_recommended": "Your manager has recommended you for the community.",
+    "cj_invite_reason_sheet_near": "Your latest self-assessment sheet shows you are close to the skills of the next tier.",
+    "cj_invite_how": "Joining asks for a self-assessment sheet. Press “Join” below to start.",
+    "cj_invite_button_join": "Join (self-assessment sheet)",
+    "cj_invite_button_no": "No more invitations",
+    "cj_invite_footer": "You get this invitation at most once every {months} months. Press “No more invitations” if you'd rather not.",
+    "cj_invite_fallback": "An invitation to the digital talent community",
 }

@@ -1,4 +1,49 @@
-"""ja_community_jobs stub: filled in by a later change. Same keys in ja and en."""
+"""日本語: event reminders, weekly note, invitations. Same keys in ja_community_jobs.py and en_community_jobs.py."""
 
 MESSAGES: dict[str, str] = {
+    # dates and events
+    "cj_weekdays": "月,火,水,木,金,土,日",
+    "cj_months": "1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月",
+    "cj_date": "{month}{day}日（{weekday}）",
+    "cj_time_range": "{start}〜{end}",
+    "cj_kind_study_group": "勉強会",
+    "cj_kind_workshop": "ワークショップ",
+    "cj_kind_event": "イベント",
+    "cj_online": "オンライン",
+    "cj_place_and_online": "{place}（オンライン参加可）",
+    "cj_join_link": "<{url}|参加用リンク>",
+    "cj_seats_left": "残り{n}席",
+    "cj_full": "満席（キャンセル待ち可）",
+    "cj_target": "対象: {tier}",
+    "cj_answer_going": "✅ 参加予定",
+    "cj_answer_waiting": "⏳ キャンセル待ち中",
+    "cj_answer_declined": "不参加と回答済み",
+    "cj_button_going": "参加する",
+    "cj_button_not_going": "参加しない",
+    "cj_button_give_back": "参加を取り消す",
+    # event reminders
+    "cj_remind_day_title": "📅 *{date}* は{kind}「*{title}*」です。",
+    "cj_remind_hour_title": "⏰ {kind}「*{title}*」は *{start}* から始まります。",
+    "cj_remind_when": "*日時*  {when}",
+    "cj_remind_where": "*場所*  {where}",
+    "cj_remind_footer": "参加できなくなったときは「参加を取り消す」を押してください。キャンセル待ちの方に席をお譲りできます。",
+    "cj_remind_day_fallback": "{date}は「{title}」です",
+    "cj_remind_hour_fallback": "「{title}」は{start}から始まります",
+    # the weekly note to members
+    "cj_weekly_header": "デジタル人材育成コミュニティの予定",
+    "cj_weekly_intro": "これから2週間の勉強会・イベントです（{n}件）。参加するときはボタンを押してください。",
+    "cj_weekly_more": "ほかに{n}件の予定があります。",
+    "cj_weekly_footer": "コミュニティのメンバーに、毎週最初の出勤日にお送りしています（予定がない週はお送りしません）。",
+    "cj_weekly_fallback": "コミュニティの予定（{n}件）",
+    # invitations
+    "cj_invite_header": "🌱 デジタル人材育成コミュニティへのお誘い",
+    "cj_invite_body": "デジタル人材育成コミュニティは、デジタルの力を伸ばしたい職員が集まり、勉強会やワークショップで集中的に学び合う場です。市の専門人材（特定任期付職員・副業人材）とも交流できます。",
+    "cj_invite_reason_tier_done": "全職員向けの研修を修了されています。次のステップに向けて、仲間と一緒に学んでみませんか。",
+    "cj_invite_reason_recommended": "所属長から、コミュニティへの参加を推薦されています。",
+    "cj_invite_reason_sheet_near": "最新の自己評価シートでは、次の段階に求められるスキルの多くに手が届いています。",
+    "cj_invite_how": "参加には自己評価シートの提出が必要です。下の「参加する」から始められます。",
+    "cj_invite_button_join": "参加する（自己評価シートへ）",
+    "cj_invite_button_no": "今後のお誘いは不要",
+    "cj_invite_footer": "このお誘いは{months}か月に1回までです。不要なときは「今後のお誘いは不要」を押してください。",
+    "cj_invite_fallback": "デジタル人材育成コミュニティへのお誘い",
 }

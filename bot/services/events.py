@@ -3,7 +3,8 @@
 Every change of seats happens under the event's lock (storage.community.lock_event) and commits together
 with the messages it causes, planned through the outbox: the announcement (community channel, and members
 who asked for DMs), the promotion of a waiting person, an update or a cancellation to everyone answering,
-and the attendance note. Nothing is posted from here; the sender does it (at most once per key).
+and the attendance note. Nothing is posted from here; the sender does it (at most once per key). Notices to
+people answering (a freed seat, a change, a cancellation) are URGENT: they go before bulk announcements.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.services.deps import Deps, UserError
 from bot.services.training import audit
 from storage import community, outbox, roles
 from storage.community_models import CANCELLED, DECLINED, GOING, SCHEDULED, WAITING, CommunityEvent, EventRsvp
+from storage.delivery_models import URGENT
 from storage.manager_models import ROLE_ADMIN, ROLE_COMMUNITY_LEAD
 from storage.models import Staff
 from storage.outbox import Planned
@@ -180,7 +182,7 @@ def _tell(session: Session, deps: Deps, event: CommunityEvent, statuses: tuple[s
     for _, person in community.people_of(session, event.id, statuses):
         if person.slack_id:
             message = render(event, lang_of(deps, person))
-            items.append(Planned(kind, person.slack_id, period, _payload(message), now))
+            items.append(Planned(kind, person.slack_id, period, _payload(message), now, URGENT))
     outbox.plan(session, items, now)
     return len(items)
 
@@ -258,7 +260,7 @@ def _promote(session: Session, deps: Deps, event: CommunityEvent) -> list[int]:
         if person.slack_id:
             message = blocks.promoted(event, deps.plan, lang_of(deps, person), deps.settings.tz)
             period = f"{event.id}:{now.isoformat()}"
-            items.append(Planned(KIND_PROMOTED, person.slack_id, period, _payload(message), now))
+            items.append(Planned(KIND_PROMOTED, person.slack_id, period, _payload(message), now, URGENT))
     outbox.plan(session, items, now)
     return promoted
 
