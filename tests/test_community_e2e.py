@@ -173,6 +173,19 @@ def test_the_whole_life_of_an_event(cbot, sessions, tmp_path):
         assert sum("内容が変わりました" in text for text in dms(bot, user)) == 1
     assert not any("内容が変わりました" in text for text in dms(bot, "U2001"))  # declined: not told
 
+    # Reminders: on the working day before, and an hour before the (new) start, to those going only.
+    day_before = datetime(2026, 12, 2, 0, 5, tzinfo=UTC)  # Wednesday 09:05 in Tokyo
+    run_job(bot, "event_reminders", day_before)
+    run_job(bot, "send", day_before)
+    hour_before = datetime(2026, 12, 3, 8, 31, tzinfo=UTC)  # 17:31 in Tokyo, the start being 18:30
+    run_job(bot, "event_reminders", hour_before)
+    run_job(bot, "send", hour_before)
+    for user in ("U2002", "U2003"):
+        texts = dms(bot, user)
+        assert texts.count("12月3日（木）は「生成AI勉強会」です") == 1, texts  # the day before
+        assert texts.count("「生成AI勉強会」は18:30から始まります") == 1, texts  # the hour before
+    assert not any("から始まります" in text or "」です" in text for text in dms(bot, "U2001"))  # gave the seat back
+
     # After the event the organiser marks attendance; the hours reach the attendee's record.
     bot.clock.now = datetime(2026, 12, 3, 11, 30, tzinfo=UTC)
     bot.req.block_action("U1001", ids.ACTION_EVENT_MENU, view=HOME, action={
