@@ -269,23 +269,25 @@ def _promote(session: Session, deps: Deps, event: CommunityEvent) -> list[int]:
 def attendance_people(deps: Deps, session: Session, staff: Staff | None,
                       event_id: int) -> tuple[CommunityEvent, list[tuple[EventRsvp, Staff]]]:
     """The event and the people going, for the organiser's attendance modal (only once it has started)."""
-    _, event = _manageable(session, staff, event_id)
-    if event.status != SCHEDULED:
-        raise UserError("event_error_cancelled")
-    if not _started(deps, event):
-        raise UserError("event_error_not_yet")
+    _, event = _held(deps, session, staff, event_id)
     assert event.id is not None
     return event, community.people_of(session, event.id, (GOING,))
 
 
-def mark_attendance(deps: Deps, session: Session, staff: Staff | None, event_id: int,
-                    attended: set[int]) -> tuple[CommunityEvent, int]:
-    """Record who came; their hours go to their record and each is told. (event, attendees). Commit."""
+def _held(deps: Deps, session: Session, staff: Staff | None, event_id: int) -> tuple[Staff, CommunityEvent]:
+    """The event, locked, when the person may take its attendance: not cancelled, and started."""
     actor, event = _manageable(session, staff, event_id)
     if event.status != SCHEDULED:
         raise UserError("event_error_cancelled")
     if not _started(deps, event):
         raise UserError("event_error_not_yet")
+    return actor, event
+
+
+def mark_attendance(deps: Deps, session: Session, staff: Staff | None, event_id: int,
+                    attended: set[int]) -> tuple[CommunityEvent, int]:
+    """Record who came; their hours go to their record and each is told. (event, attendees). Commit."""
+    actor, event = _held(deps, session, staff, event_id)
     assert event.id is not None
     now = deps.now()
     going = {s.id: s for _, s in community.people_of(session, event.id, (GOING,))}
