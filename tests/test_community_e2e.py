@@ -315,3 +315,19 @@ def test_dm_announcements_only_for_members_who_asked(cbot):
     posts = bot.slack.calls_to("chat.postMessage")
     announced = {c.args["channel"] for c in posts if "新しいイベント" in c.args["text"]}
     assert announced == {CHANNEL, "U2001"}
+
+
+def test_mytraining_community_shows_membership_and_the_coming_events(cbot):
+    bot = cbot
+    event = create_event(bot, capacity="1")
+    press(bot, "U2001", ids.ACTION_EVENT_GOING, event.id)
+    wait_until(lambda: ephemerals(bot, "U2001"))
+    member = bot.req.slash_command("U2002", "community")
+    shown = json.dumps(member.body["blocks"], ensure_ascii=False)
+    assert member.body["response_type"] == "ephemeral"
+    assert "コミュニティに参加しています（メンバー 4 人）" in shown and "満席（キャンセル待ちできます）" in shown
+    assert ids.ACTION_EVENT_GOING in shown and ids.ACTION_COMMUNITY_LEAVE in shown
+    outsider = json.dumps(bot.req.slash_command("U3001", "community").body["blocks"], ensure_ascii=False)
+    assert ids.ACTION_COMMUNITY_JOIN in outsider and ids.ACTION_EVENT_GOING not in outsider  # join first
+    help_text = json.dumps(bot.req.slash_command("U3001", "help").body["blocks"], ensure_ascii=False)
+    assert "/mytraining community" in help_text
