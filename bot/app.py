@@ -36,7 +36,8 @@ def create_app(settings: Settings, sessions: SessionFactory, client: WebClient, 
         settings.require("SLACK_SIGNING_SECRET")
     app = App(client=client, signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",
               request_verification_enabled=bool(settings.slack_signing_secret),
-              token_verification_enabled=False, raise_error_for_unhandled_request=False)
+              token_verification_enabled=False, raise_error_for_unhandled_request=False,
+              logger=logging.getLogger("slack_bolt"))  # its loggers take their level from this one, not the root
     deps = Deps(plan=plan, sessions=sessions, settings=settings, clock=clock)
     app.middleware(_drop_repeated_events(deps))
     app.error(_on_error(deps))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 from typing import TextIO
 
@@ -13,16 +14,32 @@ from bot.runtime import open_runtime
 from bot.settings import load_settings
 from storage.db import make_engine, upgrade
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+QUIET_LOGGERS = {  # whatever the level, these never write what people typed or the tokens
+    "slack_bolt": logging.WARNING,  # INFO quotes request bodies (forged ones too); Bolt's loggers follow this one
+    "slack_sdk": logging.INFO,  # DEBUG dumps every Web API call and Socket Mode message with its payload
+}
+
+
+def configure_logging(level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
+    """The log of `serve`: one line per record on stderr (or `stream`). Libraries that would write request
+    bodies, messages or SQL parameters — what people typed — are held at their floor whatever the level."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name, floor in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(level, floor))
+    return handler
+
 
 def serve(args: argparse.Namespace, out: TextIO) -> int:
     """Run the bot until stopped: Socket Mode with an app token (unless --http), else HTTP."""
-    import logging
-
+    configure_logging(logging.INFO)
     from bot.app import create_app, make_client
     from bot.server import make_http_server, socket_mode_handler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("slack_bolt").setLevel(logging.WARNING)  # its INFO lines quote request bodies
     settings = load_settings()
     socket_mode = bool(settings.slack_app_token) and not args.http
     if socket_mode:

@@ -72,7 +72,7 @@ def ratings_from(values: dict[str, Any], rows: list[int], scale: set[int]) -> tu
     bad: list[int] = []
     for row in rows:
         value = selected(values, ids.rating_block(row), ids.ELEM_RATING)
-        if value.isdigit() and int(value) in scale:
+        if value.isdecimal() and int(value) in scale:  # isdigit() would pass "²", which int() refuses
             ratings[row] = int(value)
         else:
             bad.append(row)

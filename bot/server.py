@@ -7,8 +7,9 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import text
 
 from storage.db import SessionFactory
@@ -28,9 +29,40 @@ def _plain(start_response: StartResponse, status: str, body: str) -> Iterable[by
     return [data]
 
 
+UNPARSEABLE = (ValueError, TypeError, AttributeError, LookupError, RecursionError)  # what Bolt's parsing raises
+
+
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, hardened: Bolt parses a body before it checks the signature, and its check reads the
+    timestamp with int(); junk in either was a 500 with a traceback for anyone on the internet. Now a request
+    with unreadable signature headers is refused (401) and a body Bolt cannot parse is still checked as signed
+    text (401 unless Slack's), then handled as an empty payload (404: no listener). Not UTF-8 is never Slack's."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = request.environ["wsgi.input"].read(int(request.environ.get("CONTENT_LENGTH") or 0))
+        body, headers = raw.decode("utf-8", errors="replace"), request.get_headers()
+        if not _readable_signature(headers):
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        try:
+            bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
+        except UNPARSEABLE:
+            bolt_request = BoltRequest(body="", query=request.query_string, headers=headers)
+            bolt_request.raw_body = body  # what the signature is checked against
+        return self.app.dispatch(bolt_request)
+
+
+def _readable_signature(headers: dict[str, Any]) -> bool:
+    """The timestamp is an integer and the signature ASCII (or absent): what Bolt's check can read."""
+    try:
+        int(str(headers.get("x-slack-request-timestamp", "0")))
+    except ValueError:
+        return False
+    return str(headers.get("x-slack-signature", "")).isascii()
+
+
 def wsgi_app(app: App, sessions: SessionFactory) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """The HTTP surface: POST /slack/events (signed), GET /healthz (the database answers)."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack = _SlackHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")

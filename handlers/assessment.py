@@ -80,7 +80,10 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
                 state.track, state.step = track, 0
                 ack(response_action="update", view=step_view(plan, person.lang, state))
                 return
-            steps = assessment.steps_for(plan, SheetTarget(state.tier, state.track))
+            try:
+                steps = assessment.steps_for(plan, SheetTarget(state.tier, state.track))
+            except ValueError:  # a tier or track the plan does not have (changed since the modal opened)
+                steps = ()
             if not 0 <= state.step < len(steps):
                 ack(response_action="update", view=result_modal(person.lang, "title_sheet", t(
                     person.lang, "error_stale_form")))

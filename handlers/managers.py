@@ -27,8 +27,13 @@ from handlers.common import Who, who
 REC_VERBS = {ids.MGR_REC_STEP_UP: "step_up", ids.MGR_REC_COMMUNITY: "community"}
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number is no one's (and would overflow the query)
+
+
 def _number(raw: str) -> int:
-    return int(raw) if raw.isdigit() else 0
+    """A row id from a button value or metadata; 0 (no one) for anything else."""
+    number = int(raw) if raw.isdecimal() else 0  # isdigit() would let "²" through to int()
+    return number if number <= MAX_ID else 0
 
 
 def show(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -177,7 +182,8 @@ def _metadata(text: str) -> dict[str, Any]:
     """The decision modal's private_metadata: verb (a|d), request id, and the DM to update."""
     try:
         raw = json.loads(text)
-        return {"v": str(raw["v"]), "r": int(raw["r"]), "c": str(raw.get("c") or ""), "ts": str(raw.get("ts") or "")}
+        return {"v": str(raw["v"]), "r": _number(str(int(raw["r"]))), "c": str(raw.get("c") or ""),
+                "ts": str(raw.get("ts") or "")}
     except (ValueError, KeyError, TypeError):
         return {"v": "", "r": 0, "c": "", "ts": ""}
 

@@ -111,7 +111,11 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
                                 lambda r: training.completion_errors(deps, session, staff, r), FIELD_BLOCKS)
             if report is None:
                 return
-            course = training.complete(deps, session, person.staff, report)
+            try:
+                course = training.complete(deps, session, person.staff, report)
+            except UserError as err:  # the same form, submitted twice at once, was recorded by the other one
+                ack(response_action="errors", errors={ids.BLOCK_COURSE: t(person.lang, err.key, **err.values)})
+                return
             ack()
             notify(client, person, "completed_ok", course=course.name, hours=f"{report.hours:g}")
             publish_home(deps, session, client, person)

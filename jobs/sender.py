@@ -43,6 +43,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from jobs.send_policy import DrainReport, Pacer, SendPolicy, new_owner
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "bot_delivery"
 HISTORY_PAGES = 5  # newest 1,000 messages: a crashed attempt is among the latest in its channel
 MAX_RATE_WAITS = 20  # 429s in a row on one row before it is deferred to a later run
+DB_OUTAGE_SECONDS = 60.0  # a drain waits this long for a lost database (restart, failover) before giving up
+DB_BACKOFF_SECONDS = (0.25, 4.0)  # first wait between reconnection attempts, and the longest (doubling)
 Guard = Callable[[Session, list[Claimed], datetime], dict[int, str]]  # ids → why no longer wanted
 Render = Callable[[Claimed, dict[str, Any], datetime], dict[str, Any] | None]  # None: post the payload as is
 
@@ -79,10 +82,19 @@ class Sender:
         """Send everything due; wait for retries due within `max_idle` s; stop after `max_seconds`."""
         report, started = DrainReport(), self.monotonic()
         deadline = None if max_seconds is None else started + max_seconds
-        with self._one_connection():
-            if self._ready(report):
-                self._loop(report, max_idle, deadline)
-                self._flush_now(report)
+        outage: list[float] = []  # when the database was lost, and each wait since
+        while True:
+            try:
+                with self._one_connection():
+                    if outage:
+                        self._resume_after_outage(report)
+                        outage.clear()
+                    if self._ready(report):
+                        self._loop(report, max_idle, deadline)
+                        self._flush_now(report)
+                break
+            except OperationalError as exc:
+                self._wait_for_database(exc, outage, report)
         report.elapsed = self.monotonic() - started
         log.info("send: %s", report.summary())
         return report
@@ -98,6 +110,29 @@ class Sender:
                 yield
             finally:
                 self._db = self.sessions
+
+    def _wait_for_database(self, exc: OperationalError, outage: list[float], report: DrainReport) -> None:
+        """The database went away mid-drain: wait (doubling) and let the drain reconnect, for at most
+        DB_OUTAGE_SECONDS. Safe to go on: every change is conditional on this sender's lease, a post happens only
+        after its fence committed, and posts not yet recorded are still held here (one whose record was lost in
+        a commit cut off midway stays 'sending' and is found in Slack once its lease ends)."""
+        now = self.monotonic()
+        outage.append(now)
+        if now - outage[0] > DB_OUTAGE_SECONDS:
+            raise exc
+        error = f"database: {type(exc.orig).__name__}"
+        report.errors[error] = report.errors.get(error, 0) + 1
+        log.warning("send: lost the database (%s); reconnecting (%d)", type(exc.orig).__name__, len(outage))
+        first, longest = DB_BACKOFF_SECONDS
+        self.sleep(min(longest, first * 2 ** (len(outage) - 1)))
+
+    def _resume_after_outage(self, report: DrainReport) -> None:
+        """Back after an outage: record the posts made before it, give back the rows claimed but not attempted
+        (the batch being sent was abandoned), then carry on."""
+        with transaction(self._db) as session:
+            self._flush(session, report)
+            outbox.release(session, self.owner)
+        log.warning("send: the database is back; sending resumes")
 
     def _loop(self, report: DrainReport, max_idle: float, deadline: float | None) -> None:
         while deadline is None or self.monotonic() < deadline:

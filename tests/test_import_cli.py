@@ -52,7 +52,7 @@ def test_examples_import_in_order_then_export(cli, capsys, engine, tmp_path):
     code, out = cli("export", "records", "--out", str(tmp_path / "records.xlsx"))
     assert (code, out) == (0, f"{tmp_path / 'records.xlsx'} に 20 行を書き出しました。\n")
     workbook = load_workbook(tmp_path / "records.xlsx")
-    assert workbook.sheetnames == ["研修記録", "所属別集計", "資格", "On-JT"]
+    assert workbook.sheetnames == ["研修記録", "所属別集計", "資格", "On-JT", "コミュニティ活動"]
     assert (workbook["資格"].max_row, workbook["On-JT"].max_row) == (14, 11)  # header + one row per record
     assert capsys.readouterr().err == ""
 

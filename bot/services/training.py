@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -55,14 +56,13 @@ def enrol(deps: Deps, session: Session, staff: Staff, course_id: str) -> Course:
     assert staff.id is not None
     row = people.enrolment(session, staff.id, course.id)
     if row is None:
-        row = Enrolment(staff_id=staff.id, course_id=course.id, status=STATUS_ENROLLED, source="self",
-                        enrolled_on=deps.today(), updated_at=deps.now())
-    else:  # re-enrolling after a withdrawal keeps the one row per person and course
-        row.status, row.enrolled_on, row.completed_on, row.hours = STATUS_ENROLLED, deps.today(), None, None
-        row.source, row.updated_at = "self", deps.now()
-    session.add(row)
+        session.add(Enrolment(staff_id=staff.id, course_id=course.id, status=STATUS_ENROLLED, source="self",
+                              enrolled_on=deps.today(), updated_at=deps.now()))
+    elif not _change_if(session, row, (STATUS_WITHDRAWN,), status=STATUS_ENROLLED, enrolled_on=deps.today(),
+                        completed_on=None, hours=None, source="self", updated_at=deps.now()):
+        raise UserError("reason_already_enrolled")  # re-enrolling keeps the one row; this form came in twice
     audit(session, deps, staff, "enrol", staff.id, course=course.id)
-    _commit_once(session, staff.id, course.id)
+    _commit_once(session, staff.id, course.id, "reason_already_enrolled")
     return course
 
 
@@ -89,14 +89,15 @@ def complete(deps: Deps, session: Session, staff: Staff, report: Completion) -> 
     """Record a completion (修了) that completion_errors accepted."""
     course = course_or_error(deps, report.course_id)
     assert staff.id is not None
-    row = people.enrolment(session, staff.id, course.id) or Enrolment(
-        staff_id=staff.id, course_id=course.id, status=STATUS_ENROLLED, source="self",
-        enrolled_on=None, updated_at=deps.now())
-    row.status, row.completed_on, row.hours = STATUS_COMPLETED, report.completed_on, report.hours
-    row.evidence_url, row.source, row.updated_at = report.evidence_url, "self", deps.now()
-    session.add(row)
+    row = people.enrolment(session, staff.id, course.id)
+    values = {"status": STATUS_COMPLETED, "completed_on": report.completed_on, "hours": report.hours,
+              "evidence_url": report.evidence_url, "source": "self", "updated_at": deps.now()}
+    if row is None:
+        session.add(Enrolment(staff_id=staff.id, course_id=course.id, enrolled_on=None, **values))
+    elif not _change_if(session, row, (STATUS_ENROLLED, STATUS_WITHDRAWN), **values):
+        raise UserError("reason_already_completed")  # completed since it was checked: this form came in twice
     audit(session, deps, staff, "complete", staff.id, course=course.id, hours=report.hours)
-    _commit_once(session, staff.id, course.id)
+    _commit_once(session, staff.id, course.id, "reason_already_completed")
     return course
 
 
@@ -105,24 +106,31 @@ def withdraw(deps: Deps, session: Session, staff: Staff, course_id: str) -> Cour
     course = course_or_error(deps, course_id)
     assert staff.id is not None
     row = people.enrolment(session, staff.id, course.id)
-    if row is None or row.status != STATUS_ENROLLED:
+    if row is None or not _change_if(session, row, (STATUS_ENROLLED,), status=STATUS_WITHDRAWN,
+                                     updated_at=deps.now()):
         raise UserError("error_not_enrolled")
-    row.status, row.updated_at = STATUS_WITHDRAWN, deps.now()
-    session.add(row)
     audit(session, deps, staff, "withdraw", staff.id, course=course.id)
     session.commit()
     return course
 
 
-def _commit_once(session: Session, staff_id: int, course_id: str) -> None:
+def _change_if(session: Session, row: Enrolment, states: tuple[str, ...], **values: object) -> bool:
+    """Update the row only while it is still in one of `states` (decided by the database, not by what this
+    request read before): False when the same form, submitted twice at once, changed it first."""
+    stmt = update(Enrolment).where(Enrolment.id == row.id, Enrolment.status.in_(states)).values(**values)  # type: ignore[arg-type,attr-defined]
+    return bool(session.execute(stmt.execution_options(synchronize_session="fetch")).rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _commit_once(session: Session, staff_id: int, course_id: str, lost: str) -> None:
     """Commit; when the same form submitted twice at once lost the race to the unique key, the
-    winner's row stands and this one is dropped. Any other integrity error is raised."""
+    winner's row stands and this one is refused with `lost`. Any other integrity error is raised."""
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         if people.enrolment(session, staff_id, course_id) is None:
             raise
+        raise UserError(lost) from None
 
 
 def enrol_options(deps: Deps, session: Session, staff: Staff) -> tuple[list[Course], list[tuple[Course, str]]]:
