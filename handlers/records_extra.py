@@ -141,6 +141,8 @@ def _register_onjt(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
                 return
             opportunity = records_extra.record_onjt(deps, session, person.staff, form)
             ack()
+            if opportunity is None:  # the twin submission recorded it and says so
+                return
             role = deps.plan.onjt.role(form.role)
             _notify(client, person, "onjt_recorded", name=pick(person.lang, opportunity.name, opportunity.name_en),
                     role=pick(person.lang, role.name_ja, role.name_en))

@@ -22,6 +22,7 @@ from sqlmodel import select
 from bot import ids
 from bot.i18n import t
 from storage.models import AuditLog, Enrolment, ProcessedEvent, Staff
+from storage.record_models import OnJTEntry
 
 ROUNDS = 6  # people, one course each
 COURSES = ["t1-ict-basics", "t1-dx-intro", "t1-infosec", "t1-data-intro", "t1-bpr-basics", "t1-security-policy"]
@@ -179,3 +180,26 @@ def test_an_event_delivered_four_times_at_once_acts_once(db_url, engine, session
     linked = {s.email: s.slack_id for s in _rows(sessions, Staff)}
     assert linked == {f"p{i}@example.jp": f"U30{i:02d}" for i in range(rounds)}
     assert describe(logs.at_least(logging.WARNING)) == []
+
+
+def test_the_same_onjt_entry_submitted_twice_at_once_is_recorded_and_confirmed_once(db_url, engine, sessions):
+    (user, staff_id), = _people(sessions, 1)
+    values = {ids.BLOCK_OPPORTUNITY: {ids.ELEM_OPPORTUNITY: {"type": "static_select",
+                                                             "selected_option": {"value": "project"}}},
+              ids.BLOCK_ONJT_ROLE: {ids.ELEM_ONJT_ROLE: {"type": "static_select",
+                                                         "selected_option": {"value": "member"}}},
+              ids.BLOCK_ONJT_STARTED: {ids.ELEM_ONJT_STARTED: {"type": "datepicker", "selected_date": "2026-10-01"}}}
+    gate = WriteGate(engine, writes=re.compile(r"\s*INSERT INTO (onjt_entry|audit_log)\b", re.IGNORECASE))
+    try:
+        with serving(db_url, sessions, Clock(b.NOW)) as bot:
+            replies = _at_once(bot.req, [_submission(bot.req, user, ids.VIEW_ONJT, values)] * 2)
+            assert [r.status for r in replies] == [200, 200]
+            bot.settle()
+            calls = list(bot.slack.calls)
+    finally:
+        gate.close()
+    assert gate.passed == 2
+    entries = _rows(sessions, OnJTEntry, staff_id=staff_id)
+    assert [(r.opportunity_id, r.role) for r in entries] == [("project", "member")]
+    told = [c for c in calls if c.method == "chat.postMessage" and c.args.get("channel") == user]
+    assert len(told) == 1, [c.args.get("text") for c in told]  # one confirmation, not two

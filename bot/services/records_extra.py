@@ -93,8 +93,9 @@ def onjt_errors(deps: Deps, session: Session, staff: Staff, form: OnJTForm) -> d
     return errors
 
 
-def record_onjt(deps: Deps, session: Session, staff: Staff, form: OnJTForm) -> OnJTOpportunity:
-    """Record an On-JT entry onjt_errors accepted."""
+def record_onjt(deps: Deps, session: Session, staff: Staff, form: OnJTForm) -> OnJTOpportunity | None:
+    """Record an On-JT entry onjt_errors accepted; None when the same form, submitted twice at once, was
+    recorded by the other submission (which confirms it)."""
     opportunity = _opportunity(deps.plan, form.opportunity_id)
     if opportunity is None:
         raise UserError("error_unknown_opportunity")
@@ -109,6 +110,7 @@ def record_onjt(deps: Deps, session: Session, staff: Staff, form: OnJTForm) -> O
         session.rollback()
         if records_extra.onjt_entry(session, staff.id, opportunity.id, form.role, form.started_on) is None:
             raise
+        return None
     return opportunity
 
 
