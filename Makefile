@@ -18,18 +18,26 @@ run: $(STAMP)
 
 ## make test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 test: $(STAMP)
-	$(BIN)/ruff check bot handlers jobs storage tests bench
+	$(BIN)/ruff check bot handlers jobs storage tests bench examples
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers jobs storage tests bench
+	$(BIN)/ruff check bot handlers jobs storage tests bench examples
 
-## make bench: the benchmarks behind BENCHMARKS.md
+## make bench: the benchmarks behind BENCHMARKS.md, at each city size in SIZES (about 42 min for both sizes
+## on 2 shared cores; `make bench SIZES=5000` about 8 min)
+SIZES ?= 5000 50000
 bench: $(STAMP)
-	$(BIN)/python bench/bench_import.py
-	$(BIN)/python bench/bench_staff.py
-	$(BIN)/python bench/bench_delivery.py --messages 10000 --rate 50 --staff 50000 --runs 3
-	$(BIN)/python bench/bench_digest.py
+	$(BIN)/python bench/bench_import.py --staff $(SIZES)
+	$(BIN)/python bench/bench_staff.py --staff $(SIZES) --requests 400
+	$(BIN)/python bench/bench_digest.py --staff $(SIZES)
+	$(BIN)/python bench/bench_delivery.py --staff $(SIZES) --rate 50 --send-seconds 60 --runs 3
+	$(BIN)/python bench/bench_load.py --staff $(SIZES) --rate 50 --seconds 60
+	$(BIN)/python bench/bench_community.py --members 5000 --rate 50 --staff $(lastword $(SIZES)) --runs 3
+
+## make demo: a scripted morning against a fake Slack on loopback (no workspace needed), as a transcript
+demo: $(STAMP)
+	$(BIN)/python examples/demo_morning.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

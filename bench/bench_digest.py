@@ -1,8 +1,8 @@
 """Benchmark the weekly digest planner: every unit's digest of a fictional city, time and SQL statements.
 
-`python bench/bench_digest.py [--staff 50000] [--records-per-person 20] [--backends sqlite,postgresql]`
+`python bench/bench_digest.py [--staff 5000 50000] [--records-per-person 20] [--backends sqlite,postgresql]`
 
-For each backend (a fresh SQLite file; a PostgreSQL database of its own from BENCH_DATABASE_URL, default
+For each size and backend (a fresh SQLite file; a PostgreSQL database of its own from BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/test) it seeds the city (`bot.demo`: 部局 > 課 > 係, a 所属長 and a
 課長補佐 per 課, a 係長 per 係) and ANALYZEs it, then runs the `digest` job's planner on a Monday morning:
 everyone's record read at once, the rules applied, every unit's digest rendered (≤ 50 blocks) with its
@@ -15,6 +15,8 @@ Prints a markdown table.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sys
 import tempfile
 import time
@@ -135,26 +137,27 @@ def rows(label: str, engine: Engine, staff: int, per_person: int) -> list[list[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--staff", type=int, default=50_000)
+    parser.add_argument("--staff", type=int, nargs="+", default=[5_000, 50_000])
     parser.add_argument("--records-per-person", type=int, default=20)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "  # noqa: T201
+          f"date: {datetime.now(UTC):%Y-%m-%d}; command: python bench/bench_digest.py {' '.join(sys.argv[1:])}\n")
     table: list[list[str]] = []
-    if "sqlite" in args.backends:
-        with tempfile.TemporaryDirectory(prefix="bench-digest-") as folder:
-            engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-            upgrade(engine)
-            table += rows("SQLite", engine, args.staff, args.records_per_person)
-            engine.dispose()
-    if "postgresql" in args.backends:
-        import os
-
-        base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-        with postgres_database(base) as url:
-            engine = make_engine(url, connect_args={"cursor_factory": CountingCursor})
-            upgrade(engine)
-            table += rows("PostgreSQL", engine, args.staff, args.records_per_person)
-            engine.dispose()
+    for staff in args.staff:
+        if "sqlite" in args.backends:
+            with tempfile.TemporaryDirectory(prefix="bench-digest-") as folder:
+                engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+                upgrade(engine)
+                table += rows("SQLite", engine, staff, args.records_per_person)
+                engine.dispose()
+        if "postgresql" in args.backends:
+            base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+            with postgres_database(base) as url:
+                engine = make_engine(url, connect_args={"cursor_factory": CountingCursor})
+                upgrade(engine)
+                table += rows("PostgreSQL", engine, staff, args.records_per_person)
+                engine.dispose()
     print("| backend | run | active staff | units | planner summary | wall time (s) | SQL statements | "  # noqa: T201
           "reads / writes |")
     print("|---|---|---:|---:|---|---:|---:|---:|")  # noqa: T201

@@ -1,6 +1,7 @@
-"""Benchmark the importers on a synthetic city: `python bench/bench_import.py [--staff N --records N]`.
+"""Benchmark the importers on a synthetic city: `python bench/bench_import.py [--staff 5000 50000]`.
 
-Generates fictional org units, staff and training records as CSV files in a temporary directory, then runs
+For each size (records: --records-per-person each, default 20; units: 12 per 1,000 people unless --units),
+generates fictional org units, staff and training records as CSV files in a temporary directory, then runs
 `python -m bot import …` in a subprocess for each file, into a fresh SQLite file and into a PostgreSQL
 database of its own (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test), and prints
 a markdown table of wall time and the peak RSS of each import process.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import platform
 import random
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -181,15 +183,31 @@ def run_backend(label: str, url: str, files: dict[str, tuple[Path, int]], logs: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--staff", type=int, default=50_000)
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--units", type=int, default=600)
+    parser.add_argument("--staff", type=int, nargs="+", default=[5_000, 50_000])
+    parser.add_argument("--records-per-person", type=int, default=20)
+    parser.add_argument("--records", type=int, default=None, help="total records (instead of per person)")
+    parser.add_argument("--units", type=int, default=None, help="org units (default 12 per 1,000 staff)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and logs")
     args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "  # noqa: T201
+          f"date: {datetime.now(UTC):%Y-%m-%d}; command: python bench/bench_import.py {' '.join(sys.argv[1:])}\n")
+    table: list[list[str]] = []
+    for staff in args.staff:
+        table += one_size(args, staff)
+    print("| backend | staff | step | rows | wall time (s) | peak RSS (MiB) |")  # noqa: T201
+    print("|---|---:|---|---:|---:|---:|")  # noqa: T201
+    for row in table:
+        print("| " + " | ".join(row) + " |")  # noqa: T201
+
+
+def one_size(args: argparse.Namespace, staff: int) -> list[list[str]]:
+    """Generate the files for one city size and import them on each backend."""
+    records = args.records if args.records is not None else staff * args.records_per_person
+    units = args.units or max(21, round(staff * 12 / 1000))
     folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
     start = time.perf_counter()
-    files = generate(folder, args.staff, args.records, args.units)
+    files = generate(folder, staff, records, units)
     print(f"generated {', '.join(f'{k} {n:,}' for k, (_, n) in files.items())} rows in "  # noqa: T201
           f"{time.perf_counter() - start:.0f} s under {folder}", file=sys.stderr)
     table: list[list[str]] = []
@@ -199,14 +217,11 @@ def main() -> None:
         base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
         with postgres_database(base) as url:
             table += run_backend("PostgreSQL", url, files, folder)
-    print("| backend | step | rows | wall time (s) | peak RSS (MiB) |")  # noqa: T201
-    print("|---|---|---:|---:|---:|")  # noqa: T201
-    for row in table:
-        print("| " + " | ".join(row) + " |")  # noqa: T201
     if not args.keep:
         for p in sorted(folder.rglob("*"), reverse=True):
             p.unlink()
         folder.rmdir()
+    return [[row[0], f"{staff:,}", *row[1:]] for row in table]
 
 
 if __name__ == "__main__":
