@@ -221,6 +221,8 @@ def fill(view: dict[str, Any], choices: dict[str, str]) -> dict[str, Any]:
             state: dict[str, Any] = {"type": kind, "selected_option": pick}
         elif kind == "datepicker":
             state = {"type": kind, "selected_date": want or el.get("initial_date")}
+        elif kind == "timepicker":
+            state = {"type": kind, "selected_time": want or el.get("initial_time")}
         elif kind == "checkboxes":
             state = {"type": kind, "selected_options": []}
         else:

@@ -7,7 +7,7 @@ the clock does; the transcript shows who did what and everything Slack received,
 
 `python examples/demo_morning.py [--lang ja|en] [--db URL] [--staff N]`   (exit 1 if a step fails)
 
-To add a step (e.g. the community's event announcement), append a Step to STEPS: its `run(demo)` plays
+To add a step, append a Step to STEPS: its `run(demo)` plays
 the action through `demo` (press / submit / command / event / run_job) and shows what Slack received.
 """
 
@@ -26,6 +26,7 @@ for _path in (REPO, REPO / "tests", REPO / "examples"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from demo_community import COMMUNITY_CHANNEL, step_event  # noqa: E402
 from demo_kit import (  # noqa: E402
     DEMO_CHANNEL,
     MONDAY,
@@ -129,7 +130,10 @@ STEPS: list[Step] = [
                              f"{d.cast.name} fills in the self-assessment sheet (a multi-page modal)"), step_sheet),
     Step((9, 0), lambda _d: ("週次ダイジェスト: digest ジョブが計画し、send ジョブが送信",
                             "The weekly digest: the digest job plans it, the send job posts it"), step_digest),
-    # Later steps are appended here (e.g. an event announced to the community).
+    Step((9, 5), lambda _d: ("学びのコミュニティ: 勉強会を作成し、チャンネルでお知らせ、参加申込み",
+                            "The learning community: a study group is created, announced, and a seat taken"),
+         step_event),
+    # Later steps are appended here.
 ]
 
 
@@ -175,7 +179,8 @@ def run(out: TextIO = sys.stdout, db_url: str | None = None, lang: str = "ja", s
             counts = seed(session, plan, staff, 4, clock().astimezone(TOKYO).date(), clock())
         try:
             with errors_logged() as errors, running_bot(url, sessions, clock, BOT_LANGUAGE=lang,
-                                                        SEND_RATE_PER_SECOND="50") as bot:
+                                                        SEND_RATE_PER_SECOND="50",
+                                                        COMMUNITY_CHANNEL_ID=COMMUNITY_CHANNEL) as bot:
                 demo = Demo(bot, plan, cast_of(bot, plan), lang, out)
                 demo.say(demo.tr(f"架空の市（{counts['staff']} 人, {counts['units']} 所属）— 2026年11月30日（月）の朝",
                                  f"A fictional city ({counts['staff']} staff, {counts['units']} units) — "

@@ -25,11 +25,14 @@ def test_the_morning_plays_every_step_and_shows_what_slack_received(db_url):
     assert "自己評価シート 1/" in transcript and "自己評価の結果" in transcript  # every page, then the result
     assert "■ 📊 週次ダイジェスト — " in transcript  # the digest, in the managers' private channel
     assert "jobs run send: sent=" in transcript and "failed=0" in transcript
+    assert "CDEMOCOMMUNITY へのメッセージ" in transcript and "新しいイベントのお知らせ" in transcript  # announced
+    assert "に申し込みました。席を確保しています（残り 19 席）" in transcript  # and a seat taken from it
 
 
 def test_the_transcript_is_in_english_when_asked(db_url):
     transcript = demo_morning.run(io.StringIO(), db_url, lang="en")
     assert "types /mytraining" in transcript and "Weekly digest" in transcript
+    assert "A new event" in transcript
 
 
 def test_a_failing_step_fails_the_demo_naming_the_step(db_url, monkeypatch):
