@@ -91,23 +91,30 @@ def visible_ids(session: Session, scope: Scope, day: date) -> set[int]:
     return found
 
 
-def current_memberships(day: date):  # type: ignore[no-untyped-def]
+def current_memberships(day: date, unit_ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
     """Subquery (staff_id, unit_id, position) of each active person's membership on `day`.
 
-    The same choice as storage.org.membership_on: the valid membership that started last.
+    The same choice as storage.org.membership_on: the valid membership that started last. With `unit_ids`,
+    only people with a membership valid on `day` in one of those units are ranked (callers still filter on
+    the chosen unit): a team's query then reads the team, not the whole city.
     """
     rank = func.row_number().over(partition_by=Membership.staff_id,
                                   order_by=(Membership.valid_from.desc(), Membership.id.desc()))  # type: ignore[attr-defined, union-attr]
     valid = (select(Membership.staff_id, Membership.unit_id, Membership.position, rank.label("rank"))
              .join(Staff, Staff.id == Membership.staff_id)  # type: ignore[arg-type]
              .where(Membership.valid_from <= day, Staff.active,
-                    or_(Membership.valid_to.is_(None), Membership.valid_to > day))  # type: ignore[union-attr]
-             .subquery("valid"))
-    return (select(valid.c.staff_id, valid.c.unit_id, valid.c.position).where(valid.c.rank == 1)
+                    or_(Membership.valid_to.is_(None), Membership.valid_to > day)))  # type: ignore[union-attr]
+    if unit_ids is not None:
+        there = Membership.__table__.alias("there")  # type: ignore[attr-defined]
+        valid = valid.where(Membership.staff_id.in_(  # type: ignore[attr-defined]
+            select(there.c.staff_id).where(there.c.unit_id.in_(sorted(unit_ids)), there.c.valid_from <= day,
+                                           or_(there.c.valid_to.is_(None), there.c.valid_to > day))))
+    valid_sq = valid.subquery("valid")
+    return (select(valid_sq.c.staff_id, valid_sq.c.unit_id, valid_sq.c.position).where(valid_sq.c.rank == 1)
             .subquery("current"))
 
 
 def in_units_on(unit_ids: Iterable[int], day: date):  # type: ignore[no-untyped-def]
     """SELECT the ids of active staff whose membership on `day` is in one of the units."""
-    current = current_memberships(day)
+    current = current_memberships(day, unit_ids)
     return select(current.c.staff_id).where(current.c.unit_id.in_(sorted(unit_ids)))

@@ -76,7 +76,7 @@ class TeamData:
 
 
 def _people(day: date, unit_ids: Collection[int] | None) -> Any:
-    current = current_memberships(day)
+    current = current_memberships(day, unit_ids)
     stmt = select(current.c.staff_id)
     return stmt if unit_ids is None else stmt.where(current.c.unit_id.in_(sorted(unit_ids)))
 
@@ -84,7 +84,7 @@ def _people(day: date, unit_ids: Collection[int] | None) -> Any:
 def members(session: Session, day: date, unit_ids: Collection[int] | None = None,
             positions: Sequence[str] | None = None) -> list[Member]:
     """Active people with their membership on `day` (in the units, with these 役職, when given)."""
-    current = current_memberships(day)
+    current = current_memberships(day, unit_ids)
     stmt = (select(Staff.id, Staff.number, Staff.name, Staff.slack_id, Staff.tier, Staff.track, current.c.unit_id,
                    current.c.position, Staff.language, Staff.slack_locale)
             .join(current, current.c.staff_id == Staff.id).order_by(Staff.number))  # type: ignore[arg-type]
@@ -186,7 +186,7 @@ def search(session: Session, day: date, text: str, unit_ids: Collection[int] | N
     query = text.strip()
     if not query:
         return []
-    current = current_memberships(day)
+    current = current_memberships(day, unit_ids)
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     stmt = (select(Staff.id, Staff.number, Staff.name, Staff.slack_id, Staff.tier, Staff.track, current.c.unit_id,
                    current.c.position, Staff.language, Staff.slack_locale)

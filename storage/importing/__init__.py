@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.errors import BadInput
 from bot.plan.model import Plan
-from storage.db import SessionFactory
+from storage.db import SessionFactory, refresh_statistics
 from storage.importing.onjt import import_onjt
 from storage.importing.org import import_org
 from storage.importing.qualifications import import_qualifications
@@ -25,6 +25,15 @@ def import_file(kind: str, path: Path | str, sessions: SessionFactory, plan: Pla
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: ファイルが見つかりません。")
+    report = _import(kind, path, sessions, plan, dry_run=dry_run, as_of=as_of, now=now,
+                     retire_missing=retire_missing)
+    if not dry_run:
+        refresh_statistics(sessions)  # the planner sees the new rows at once (a city's import is a bulk load)
+    return report
+
+
+def _import(kind: str, path: Path, sessions: SessionFactory, plan: Plan, *, dry_run: bool, as_of: date,
+            now: datetime, retire_missing: bool) -> ImportReport:
     if kind == "org":
         return import_org(path, sessions, dry_run=dry_run, now=now)
     if kind == "staff":
