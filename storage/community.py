@@ -185,6 +185,18 @@ def waiting_queue(session: Session, event_id: int, limit: int) -> list[EventRsvp
     return list(session.exec(stmt).all())
 
 
+def waiting_position(session: Session, event_id: int, staff_id: int) -> int:
+    """The person's place on the waiting list (1 = next); 0 when they are not waiting."""
+    mine = answer(session, event_id, staff_id)
+    if mine is None or mine.status != WAITING:
+        return 0
+    ahead = (select(func.count()).select_from(EventRsvp)
+             .where(EventRsvp.event_id == event_id, EventRsvp.status == WAITING,
+                    (col(EventRsvp.queued_at) < mine.queued_at)
+                    | ((col(EventRsvp.queued_at) == mine.queued_at) & (col(EventRsvp.id) < mine.id))))
+    return int(session.exec(ahead).one()) + 1
+
+
 def people_of(session: Session, event_id: int, statuses: tuple[str, ...]) -> list[tuple[EventRsvp, Staff]]:
     """The answers in some states, with their people, in queue order."""
     stmt = (select(EventRsvp, Staff).join(Staff, col(Staff.id) == EventRsvp.staff_id)

@@ -61,20 +61,19 @@ def view(deps: Deps, session: Session, staff: Staff, lang: str, events_shown: in
     mine_org = community.organised(session, whose, now - ORGANISED_SINCE, HOME_ORGANISED) if organiser else []
     counts = community.seats(session, [e.id for e in [*coming, *mine_org] if e.id is not None])
     answers = community.answers_of(session, staff.id, [e.id for e in coming if e.id is not None])
-    lines = tuple(EventLine(e, counts.get(e.id, community.Seats()).going, counts.get(e.id, community.Seats()).waiting,
-                            answers[e.id].status if e.id in answers else "none",
-                            _position(session, e.id, staff.id) if e.id in answers and answers[e.id].status == WAITING
-                            else 0) for e in coming if e.id is not None)
-    organised = tuple(OrganisedLine(e, counts.get(e.id, community.Seats()).going,
-                                    counts.get(e.id, community.Seats()).waiting, e.starts_at <= now) for e in mine_org)
+
+    def seats(event: CommunityEvent) -> community.Seats:
+        return counts.get(event.id or 0, community.Seats())
+
+    def line(event: CommunityEvent) -> EventLine:
+        mine = answers[event.id].status if event.id in answers else "none"
+        position = community.waiting_position(session, event.id, staff.id) if mine == WAITING and event.id else 0
+        return EventLine(event, seats(event).going, seats(event).waiting, mine, position)
+
+    organised = tuple(OrganisedLine(e, seats(e).going, seats(e).waiting, e.starts_at <= now) for e in mine_org)
     done = community.attended(session, staff.id)
     return CommunityView(lang, member, community.pref(session, staff.id).announce_dm, community.member_count(session),
-                         lines, organiser, organised, len(done), sum(a.hours for a in done))
-
-
-def _position(session: Session, event_id: int, staff_id: int) -> int:
-    queue = community.waiting_queue(session, event_id, 10_000)
-    return next((i for i, r in enumerate(queue, 1) if r.staff_id == staff_id), 0)
+                         tuple(line(e) for e in coming), organiser, organised, len(done), sum(a.hours for a in done))
 
 
 def join(deps: Deps, session: Session, staff: Staff, sheet_id: int | None) -> bool:

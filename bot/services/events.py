@@ -237,10 +237,7 @@ def _answer(session: Session, event: CommunityEvent, staff_id: int, before: str)
     row = community.answer(session, event.id, staff_id)
     status = row.status if row else "none"
     taken = community.seats(session, [event.id]).get(event.id, community.Seats()).going
-    position = 0
-    if status == WAITING:
-        queue = community.waiting_queue(session, event.id, 10_000)
-        position = next((i for i, r in enumerate(queue, 1) if r.staff_id == staff_id), 0)
+    position = community.waiting_position(session, event.id, staff_id)
     return Answer(status, status != before, event, max(event.capacity - taken, 0), position)
 
 
