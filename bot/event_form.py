@@ -70,7 +70,7 @@ def _whole(raw: str) -> int | None:
 def parse_event_form(values: dict[str, Any], tiers: set[int]) -> tuple[EventForm | None, dict[str, str]]:
     """The event as typed, or the malformed fields (field → message key). `tiers`: the plan's tier levels."""
     errors: dict[str, str] = {}
-    title = text_value(values, ids.BLOCK_EVENT_TITLE, ids.ELEM_EVENT_TITLE)
+    title = _raw(values, ids.BLOCK_EVENT_TITLE, ids.ELEM_EVENT_TITLE, "value").strip()  # as typed: （第1回）
     if not title:
         errors["title"] = "error_required"
     elif len(title) > TITLE_MAX:
@@ -89,7 +89,7 @@ def parse_event_form(values: dict[str, Any], tiers: set[int]) -> tuple[EventForm
         errors["end"] = "event_error_bad_time"
     elif start is not None and end <= start:
         errors["end"] = "event_error_end_before_start"
-    place = text_value(values, ids.BLOCK_EVENT_PLACE, ids.ELEM_EVENT_PLACE)
+    place = _raw(values, ids.BLOCK_EVENT_PLACE, ids.ELEM_EVENT_PLACE, "value").strip()
     url = text_value(values, ids.BLOCK_EVENT_URL, ids.ELEM_EVENT_URL) or None
     if len(place) > PLACE_MAX:
         errors["place"] = "event_error_too_long"

@@ -83,6 +83,11 @@ def test_bad_fields_are_named(fields, expected):
     assert form is None and errors == expected
 
 
+def test_titles_and_places_are_kept_as_typed():
+    form, _ = parse_event_form(values(title=" 生成AI勉強会（第1回） ", place="第一庁舎　５階"), TIERS)
+    assert (form.title, form.place) == ("生成AI勉強会（第1回）", "第一庁舎　５階")
+
+
 def test_garbage_state_gives_errors_not_exceptions():
     form, errors = parse_event_form({ids.BLOCK_EVENT_TITLE: "x", ids.BLOCK_EVENT_DATE: {ids.ELEM_EVENT_DATE: 5}},
                                     TIERS)
