@@ -73,7 +73,8 @@ MESSAGES: dict[str, str] = {
     "error_not_enrolled": "You are not enrolled in that course.",
     "error_bad_input": "Please check what you entered.",
     "error_sheet_incomplete": "Please rate every item.",
-    "error_internal": "Sorry, something went wrong and nothing was changed. Please try again in a moment.",
+    "error_internal": "Sorry, something went wrong. Please check your record in the App Home and, if needed, try "
+                      "again in a moment.",
     "error_stale_form": "This form is out of date. Please open it again.",
     "error_step_up_pending": "Your step-up request is already with your manager.",
     "completion_in_future": "The date cannot be in the future.",

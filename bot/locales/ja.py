@@ -77,7 +77,7 @@ MESSAGES: dict[str, str] = {
     "error_not_enrolled": "その研修は受講中ではありません。",
     "error_bad_input": "入力内容を確認してください。",
     "error_sheet_incomplete": "すべての項目を評価してください。",
-    "error_internal": "申し訳ありません。処理中に問題が起きたため、何も変更していません。時間をおいてもう一度お試しください。",
+    "error_internal": "申し訳ありません。処理中に問題が起きました。App Home で記録を確かめてから、必要なら時間をおいてもう一度お試しください。",
     "error_stale_form": "このフォームは古くなっています。もう一度開いてください。",
     "error_step_up_pending": "ステップアップ申請はすでに受け付けています。所属長の判断をお待ちください。",
     "completion_in_future": "未来の日付は指定できません。",
