@@ -59,14 +59,11 @@ def session_factory(engine: Engine) -> SessionFactory:
 
 @contextmanager
 def transaction(factory: SessionFactory) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
+    """A session that commits on success; on any error the exception goes on and closing the session rolls
+    the transaction back (Session.close releases the connection without committing)."""
     with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield session
+        session.commit()
 
 
 def refresh_statistics(factory: SessionFactory) -> None:

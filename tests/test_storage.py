@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
-from storage.db import current_revision
-from storage.models import AuditLog, Enrolment, Staff
+from storage.db import current_revision, transaction
+from storage.models import AuditLog, Enrolment, OrgUnit, Staff
 
 
 def test_migrated_to_head(engine):
@@ -85,3 +85,12 @@ def test_one_pending_step_up_per_person(sessions):
         s.add(StepUpRequest(staff_id=sid, from_tier=1, to_tier=2, requested_at=now))
         with pytest.raises(IntegrityError):
             s.commit()
+
+
+def test_an_error_inside_a_transaction_leaves_nothing_and_goes_on(sessions):
+    with pytest.raises(RuntimeError, match="boom"), transaction(sessions) as s:
+        s.add(OrgUnit(code="X1", name="消える課"))
+        s.flush()  # the row is written inside the transaction…
+        raise RuntimeError("boom")
+    with sessions() as s:  # …and gone once the error left it
+        assert s.exec(select(OrgUnit).where(OrgUnit.code == "X1")).all() == []
