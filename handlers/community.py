@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack
@@ -51,67 +52,65 @@ def command_answer(deps: Deps, session: Session, person: Who) -> tuple[str, list
     return community_message(svc.view(deps, session, person.staff, person.lang, events_shown=8), deps.settings.tz)
 
 
+Press = Callable[[Session, Who, dict[str, Any], dict[str, Any], WebClient], None]
+
+
+def on_press(app, deps: Deps, action_id: str) -> Callable[[Press], Press]:  # type: ignore[no-untyped-def]
+    """Register a button: ack, find who pressed it (nobody outside the roster goes further), run the press;
+    a refusal (UserError) is told to the presser only."""
+
+    def register(press: Press) -> Press:
+        @app.action(action_id)
+        def listener(ack: Ack, body: dict, action: dict, client: WebClient) -> None:  # type: ignore[type-arg]
+            ack()
+            with deps.sessions() as session:
+                person = who(deps, session, client, body["user"]["id"])
+                if person.staff is None:
+                    return
+                try:
+                    press(session, person, body, action, client)
+                except UserError as err:
+                    tell(client, body, person, err.key, **err.values)
+
+        return press
+
+    return register
+
+
 def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
-    @app.action(ids.ACTION_COMMUNITY_JOIN)
-    def join(ack: Ack, body: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        with deps.sessions() as session:
-            person = who(deps, session, client, body["user"]["id"])
-            if person.staff is None or person.staff.id is None:
-                return
-            already = community.is_member(session, person.staff.id)
-        if already:
-            tell(client, body, person, "community_already_member")
-            return
+    @on_press(app, deps, ids.ACTION_COMMUNITY_JOIN)
+    def join(session: Session, person: Who, body: dict[str, Any], _action: Any, client: WebClient) -> None:
+        assert person.staff is not None and person.staff.id is not None
+        if community.is_member(session, person.staff.id):
+            raise UserError("community_already_member")
         open_sheet_for(deps, client, body, "community")
 
-    @app.action(ids.ACTION_COMMUNITY_LEAVE)
-    def leave(ack: Ack, body: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        with deps.sessions() as session:
-            person = who(deps, session, client, body["user"]["id"])
-            if person.staff is None:
-                return
-            try:
-                given_back = svc.leave(deps, session, person.staff)
-            except UserError as err:
-                tell(client, body, person, err.key, **err.values)
-                return
-            tell(client, body, person, "community_left", n=given_back)
-            publish_home(deps, session, client, person)
+    @on_press(app, deps, ids.ACTION_COMMUNITY_LEAVE)
+    def leave(session: Session, person: Who, body: dict[str, Any], _action: Any, client: WebClient) -> None:
+        assert person.staff is not None
+        given_back = svc.leave(deps, session, person.staff)
+        tell(client, body, person, "community_left", n=given_back)
+        publish_home(deps, session, client, person)
 
-    @app.action(ids.ACTION_COMMUNITY_MEMBERS)
-    def members(ack: Ack, body: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        with deps.sessions() as session:
-            person = who(deps, session, client, body["user"]["id"])
-            if person.staff is None:
-                return
-            try:
-                people, mentors = svc.roster(session, person.staff)
-                units = community.unit_names(session, [p.id for p in people if p.id is not None], deps.today())
-                view = members_modal(person.lang, people, mentors, units)
-            except UserError as err:
-                view = notice_modal(person.lang, err.key, **err.values)
+    @on_press(app, deps, ids.ACTION_COMMUNITY_MEMBERS)
+    def members(session: Session, person: Who, body: dict[str, Any], _action: Any, client: WebClient) -> None:
+        assert person.staff is not None
+        try:
+            people, mentors = svc.roster(session, person.staff)
+            units = community.unit_names(session, [p.id for p in people if p.id is not None], deps.today())
+            view = members_modal(person.lang, people, mentors, units)
+        except UserError as err:  # said in the modal the button opens
+            view = notice_modal(person.lang, err.key, **err.values)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(ids.ACTION_COMMUNITY_DM)
-    def dm(ack: Ack, body: dict, action: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        on = action.get("value") == "on"
-        with deps.sessions() as session:
-            person = who(deps, session, client, body["user"]["id"])
-            if person.staff is None:
-                return
-            svc.set_dm(deps, session, person.staff, on)
-            publish_home(deps, session, client, person)
+    @on_press(app, deps, ids.ACTION_COMMUNITY_DM)
+    def dm(session: Session, person: Who, _body: Any, action: dict[str, Any], client: WebClient) -> None:
+        assert person.staff is not None
+        svc.set_dm(deps, session, person.staff, action.get("value") == "on")
+        publish_home(deps, session, client, person)
 
-    @app.action(ids.ACTION_COMMUNITY_NO_INVITES)
-    def no_invites(ack: Ack, body: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        with deps.sessions() as session:
-            person = who(deps, session, client, body["user"]["id"])
-            if person.staff is None:
-                return
-            svc.stop_invitations(deps, session, person.staff)
+    @on_press(app, deps, ids.ACTION_COMMUNITY_NO_INVITES)
+    def no_invites(session: Session, person: Who, body: dict[str, Any], _action: Any, client: WebClient) -> None:
+        assert person.staff is not None
+        svc.stop_invitations(deps, session, person.staff)
         tell(client, body, person, "community_no_invites_done")

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot import ids
 from bot.blocks.events import attendance_modal, cancel_modal, event_modal, notice_modal, rsvp_answer
@@ -14,8 +15,8 @@ from bot.forms import text_value
 from bot.i18n import t
 from bot.services import events
 from bot.services.deps import Deps, UserError
-from handlers.common import publish_home, valid_form, who
-from handlers.community import answer_privately, tell
+from handlers.common import Who, publish_home, valid_form, who
+from handlers.community import answer_privately, on_press
 from storage import community
 
 
@@ -31,31 +32,20 @@ def register(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
 
 
 def _register_rsvp(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
-    def answer(body: dict[str, Any], action: dict[str, Any], client: WebClient, going: bool) -> None:
-        with deps.sessions() as session:
-            person = who(deps, session, client, body["user"]["id"])
-            if person.staff is None:
-                return
-            try:
-                done = events.rsvp(deps, session, person.staff, _number(action.get("value")), going)
-            except UserError as err:
-                tell(client, body, person, err.key, **err.values)
-                return
-            text, blocks = rsvp_answer(done.status, done.changed, done.event, person.lang, deps.settings.tz,
-                                       done.seats_left, done.position)
-            if (body.get("container") or {}).get("type") == "message":
-                answer_privately(client, body, person.user_id, text, blocks)
-            publish_home(deps, session, client, person)
+    def answer(session: Session, person: Who, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+               going: bool) -> None:
+        assert person.staff is not None
+        done = events.rsvp(deps, session, person.staff, _number(action.get("value")), going)
+        text, blocks = rsvp_answer(done.status, done.changed, done.event, person.lang, deps.settings.tz,
+                                   done.seats_left, done.position)
+        if (body.get("container") or {}).get("type") == "message":
+            answer_privately(client, body, person.user_id, text, blocks)
+        publish_home(deps, session, client, person)
 
-    @app.action(ids.ACTION_EVENT_GOING)
-    def going(ack: Ack, body: dict, action: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        answer(body, action, client, True)
-
-    @app.action(ids.ACTION_EVENT_NOT_GOING)
-    def not_going(ack: Ack, body: dict, action: dict, client: WebClient) -> None:  # type: ignore[type-arg]
-        ack()
-        answer(body, action, client, False)
+    on_press(app, deps, ids.ACTION_EVENT_GOING)(
+        lambda session, person, body, action, client: answer(session, person, body, action, client, True))
+    on_press(app, deps, ids.ACTION_EVENT_NOT_GOING)(
+        lambda session, person, body, action, client: answer(session, person, body, action, client, False))
 
 
 def _register_organisers(app, deps: Deps) -> None:  # type: ignore[no-untyped-def]
