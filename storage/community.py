@@ -24,7 +24,7 @@ from storage.community_models import (
 )
 from storage.manager_models import ROLE_MENTOR, CommunityMember, StaffRole
 from storage.models import Membership, OrgUnit, Staff
-from storage.org import _valid_on
+from storage.org import valid_on
 from storage.outbox import insert_for
 
 OPEN = text("left_at IS NULL")
@@ -253,5 +253,5 @@ def unit_names(session: Session, staff_ids: Iterable[int], day: date) -> dict[in
     if not ids:
         return {}
     stmt = (select(Membership.staff_id, OrgUnit.name).join(OrgUnit, col(OrgUnit.id) == Membership.unit_id)
-            .where(col(Membership.staff_id).in_(ids), _valid_on(day)))
+            .where(col(Membership.staff_id).in_(ids), valid_on(day)))
     return dict(session.exec(stmt).all())

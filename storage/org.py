@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, literal, or_, select
 from sqlmodel import Session
@@ -105,21 +106,22 @@ def subunit_ids(session: Session, unit_id: int) -> set[int]:
     return {row[0] for row in session.connection().execute(select(down.c.id))}
 
 
-def _valid_on(day: date):  # type: ignore[no-untyped-def]
-    return and_(MEMBERSHIP.c.valid_from <= day,
-                or_(MEMBERSHIP.c.valid_to.is_(None), MEMBERSHIP.c.valid_to > day))
+def valid_on(day: date, table: Any = MEMBERSHIP):  # type: ignore[no-untyped-def]
+    """The condition "this membership row is valid on `day`" (valid_from <= day < valid_to), on `table`
+    (the membership table or an alias of it)."""
+    return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
 
 
 def membership_on(session: Session, staff_id: int, day: date) -> Membership | None:
     """The person's membership valid on `day` (valid_from <= day < valid_to), latest start first."""
-    stmt = (select_rows(Membership).where(Membership.staff_id == staff_id, _valid_on(day))
+    stmt = (select_rows(Membership).where(Membership.staff_id == staff_id, valid_on(day))
             .order_by(MEMBERSHIP.c.valid_from.desc(), MEMBERSHIP.c.id.desc()))
     return session.exec(stmt).first()
 
 
 def members_on(session: Session, unit_ids: Iterable[int], day: date) -> list[Membership]:
     """Memberships valid on `day` in any of the units."""
-    stmt = select_rows(Membership).where(MEMBERSHIP.c.unit_id.in_(list(unit_ids)), _valid_on(day))
+    stmt = select_rows(Membership).where(MEMBERSHIP.c.unit_id.in_(list(unit_ids)), valid_on(day))
     return list(session.exec(stmt.order_by(MEMBERSHIP.c.staff_id, MEMBERSHIP.c.id)).all())
 
 

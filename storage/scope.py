@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from storage import roles
 from storage.models import Membership, Staff
-from storage.org import managed_unit_ids, membership_on
+from storage.org import managed_unit_ids, membership_on, valid_on
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,7 @@ def current_memberships(day: date, unit_ids: Iterable[int] | None = None):  # ty
     if unit_ids is not None:
         there = Membership.__table__.alias("there")  # type: ignore[attr-defined]
         valid = valid.where(Membership.staff_id.in_(  # type: ignore[attr-defined]
-            select(there.c.staff_id).where(there.c.unit_id.in_(sorted(unit_ids)), there.c.valid_from <= day,
-                                           or_(there.c.valid_to.is_(None), there.c.valid_to > day))))
+            select(there.c.staff_id).where(there.c.unit_id.in_(sorted(unit_ids)), valid_on(day, there))))
     valid_sq = valid.subquery("valid")
     return (select(valid_sq.c.staff_id, valid_sq.c.unit_id, valid_sq.c.position).where(valid_sq.c.rank == 1)
             .subquery("current"))
