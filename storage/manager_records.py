@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from storage.manager_models import CommunityMember, Nudge, Recommendation, StepUpApproval
+from storage.manager_models import Nudge, Recommendation, StepUpApproval
 from storage.models import Staff, StepUpRequest, TierChange
 from storage.outbox import insert_for
 
@@ -83,10 +83,3 @@ def change_tier(session: Session, staff: Staff, tier: int, track: str | None, by
     session.add(staff)
     session.add(change)
     return change
-
-
-def join_community(session: Session, staff_id: int, at: datetime) -> CommunityMember:
-    """Add a person to the community (minimal; the community issue owns joining and leaving)."""
-    row = CommunityMember(staff_id=staff_id, joined_at=at)
-    session.add(row)
-    return row

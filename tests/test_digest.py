@@ -18,7 +18,8 @@ from bot.blocks.digest import allot
 from bot.plan import load_plan
 from jobs.digest import plan_digests
 from jobs.digest_delivery import KIND_DIGEST, KIND_REFUSED
-from storage import audit, manager_records
+from storage import audit
+from storage import community as community_store
 from storage.db import session_factory
 from storage.manager_models import DigestSnapshot
 from storage.models import AuditLog, Staff
@@ -55,7 +56,7 @@ def test_each_unit_digest_has_its_people_and_nobody_else(sessions):
 def test_digest_lists_are_the_right_people_most_important_first(sessions):
     org = known_org(sessions)
     with sessions() as s:
-        manager_records.join_community(s, org.id("S4"), MONDAY - timedelta(days=30))
+        community_store.join(s, org.id("S4"), MONDAY - timedelta(days=30), None)
         s.commit()
     plan(sessions)
     sent = by_recipient(sessions)
