@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import builders as b
 import pytest
 from sqlmodel import select
 
 from bot import ids
+from bot.blockkit import assert_message_ok, assert_view_ok
+from bot.blocks import events as blocks
+from bot.blocks.community import members_modal
 from bot.event_form import EventForm, parse_event_form
+from bot.plan import load_plan
 from bot.services import community as community_svc
 from bot.services import events
 from bot.services.deps import UserError
 from storage import community, roles
 from storage.community_models import CommunityEvent, EventRsvp
 from storage.delivery_models import Delivery
+from storage.models import Staff
 
 NOW = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # Monday 09:30 in Tokyo
 TIERS = {1, 2, 3}
@@ -291,3 +297,28 @@ def test_odd_numbers_in_the_form_are_refused_not_raised(raw, seats_ok):
     assert ("capacity" not in errors) == seats_ok  # superscripts and circled digits read as the digits (NFKC)
     _, errors = parse_event_form(values(tier={"value": raw}), TIERS)
     assert ("tier" in errors) == (raw != "")  # "" is "everyone"; a tier's value is its plain number
+
+
+def test_the_largest_community_views_fit_slack():
+    """500 seats in the attendance modal, 4,000 members with long names, an event with every field at its
+    longest: within Block Kit's limits (bot.blockkit, the checks the fake Slack applies)."""
+    now = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+    longest = CommunityEvent(id=7, title="長" * 100, kind="workshop", starts_at=now, ends_at=now + timedelta(hours=2),
+                             place="場" * 200, online_url="https://example.jp/" + "x" * 470, capacity=500,
+                             target_tier=3, hours=24, description="説" * 2000, organiser_id=1, created_at=now,
+                             updated_at=now)
+    people = [(EventRsvp(event_id=7, staff_id=n, status="going", queued_at=now, updated_at=now),
+               Staff(id=n, number=f"{n:08d}", name="名" * 40)) for n in range(1, 501)]
+    plan, tz = load_plan(), ZoneInfo("Asia/Tokyo")
+    for lang in ("ja", "en"):
+        modal = blocks.attendance_modal(longest, people, lang, tz)
+        assert_view_ok(modal)
+        assert sum(len(blk["element"]["options"]) for blk in modal["blocks"] if blk["type"] == "input") == 500
+        assert_view_ok(blocks.event_modal(plan, lang, tz, longest))
+        assert_view_ok(blocks.cancel_modal(longest, plan, lang, tz, 500))
+        assert_view_ok(members_modal(lang, [p for _, p in people] * 8, [p for _, p in people[:20]], {}))
+        for text, message in (blocks.announcement(longest, plan, lang, tz), blocks.promoted(longest, plan, lang, tz),
+                              blocks.updated(longest, plan, lang, tz),
+                              blocks.cancelled(longest, plan, lang, tz, "理" * 500),
+                              blocks.attended(longest, plan, lang, tz)):
+            assert_message_ok(message, text)
